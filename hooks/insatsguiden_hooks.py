@@ -1,0 +1,78 @@
+"""MkDocs adapter for the insatsguiden package.
+
+Loads and validates the data once per build (on_config), adds the generated
+pages in memory (on_files; nothing is written into docs/), and swaps in the
+package's own HTML after MkDocs' Markdown step (on_page_content), so data
+text never meets the Markdown extensions configured in mkdocs.yml. Only the
+overview pages are in the nav: mkdocs-material renders the nav into every
+page, and thousands of generated entries would make the build quadratic.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from mkdocs.exceptions import Abort  # noqa: E402
+from mkdocs.structure.files import File  # noqa: E402
+from mkdocs.structure.toc import get_toc  # noqa: E402
+
+from insatsguiden import DEFAULT_DATA  # noqa: E402
+from insatsguiden.problems import format_problems, summary  # noqa: E402
+from insatsguiden.render import render_page, site_pages, static_files  # noqa: E402
+from insatsguiden.validate import validate_file  # noqa: E402
+
+_build: dict = {}
+
+
+def _today() -> dt.date:
+    # The build's "today" is chosen here, at the edge, and passed inward.
+    value = os.environ.get("INSATSGUIDEN_TODAY")
+    try:
+        return dt.date.fromisoformat(value) if value else dt.date.today()
+    except ValueError:
+        raise Abort(f"INSATSGUIDEN_TODAY='{value}' är inget datum. Skriv ÅÅÅÅ-MM-DD.") from None
+
+
+def on_config(config, **_):
+    data_path = Path(os.environ.get("INSATSGUIDEN_DATA") or DEFAULT_DATA)
+    today = _today()
+    display = os.path.relpath(data_path) if not os.path.relpath(data_path).startswith("..") else str(data_path)
+    result = validate_file(data_path, today, display_name=display)
+    if not result.ok:
+        raise Abort("Datafilen har fel och sajten byggs inte:\n"
+                    + format_problems(result.problems) + "\n" + summary(result.problems))
+    pages = site_pages(result.catalogue)
+    _build.update(catalogue=result.catalogue, today=today, pages={p.src_uri: p for p in pages})
+    config.extra["byggdatum"] = today.isoformat()
+    config.watch.append(str(data_path))
+    return config
+
+
+def on_files(files, config, **_):
+    for src_uri in _build["pages"]:
+        files.append(File.generated(config, src_uri, content="<!-- genereras av insatsguiden -->\n"))
+    for src_uri, content in static_files().items():
+        files.append(File.generated(config, src_uri, content=content))
+    return files
+
+
+def on_page_markdown(markdown, page, **_):
+    generated = _build["pages"].get(page.file.src_uri)
+    if generated is not None:
+        page.meta["title"] = generated.title
+    return markdown
+
+
+def on_page_content(html, page, **_):
+    generated = _build["pages"].get(page.file.src_uri)
+    if generated is None:
+        return html
+    rendered = render_page(generated, _build["catalogue"])
+    page.toc = get_toc(rendered.toc)
+    return rendered.html

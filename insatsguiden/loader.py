@@ -1,0 +1,284 @@
+"""Strict YAML loading with positions.
+
+The data file comes from many hands, so the loader accepts a deliberately
+small subset of YAML and builds the tree itself from parser events:
+
+* plain scalars resolve only to null, true/false and decimal integers without
+  a leading zero; everything else (dates, phone numbers, ``yes``/``no``/``on``/
+  ``off``, ``0701234567``) stays a string;
+* anchors, aliases, merge keys and tags are rejected, so "billion laughs"
+  cannot expand and nothing is constructed from a tag;
+* duplicate keys are errors naming both lines;
+* nesting is limited and checked while reading, so 100 000 opening brackets
+  stop after a few dozen events;
+* UTF-8 only (a BOM and CRLF are fine), one document, a size limit.
+
+Every container is a `PosDict`/`PosList` that remembers where its values
+start, so later checks can report ``FILE:LINE:COL``.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+
+from .problems import DataError, Problem
+
+MAX_BYTES = 32 * 1024 * 1024
+MAX_DEPTH = 40
+MAX_PROBLEMS = 200
+
+_Parser = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
+
+_INT = re.compile(r"-?(?:0|[1-9][0-9]*)\Z")
+_NULL = {"", "~", "null", "Null", "NULL"}
+_TRUE = {"true", "True", "TRUE"}
+_FALSE = {"false", "False", "FALSE"}
+# C0 controls other than tab/LF/CR, DEL, C1 controls, and the Unicode
+# bidirectional overrides and isolates that can make text read differently
+# from what it is ("Trojan Source").
+_FORBIDDEN_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+class PosDict(dict):
+    """A mapping that knows the (line, col) of each key and value (1-based)."""
+
+    __slots__ = ("start", "key_pos", "value_pos")
+
+
+class PosList(list):
+    """A sequence that knows the (line, col) of each item (1-based)."""
+
+    __slots__ = ("start", "value_pos")
+
+
+def _pos(mark) -> tuple[int, int]:
+    return (mark.line + 1, mark.column + 1)
+
+
+def _position_of_offset(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return line, col
+
+
+def _resolve_plain(value: str) -> Any:
+    if value in _NULL:
+        return None
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    if _INT.match(value) and len(value) < 16:
+        return int(value)
+    return value
+
+
+_SYNTAX_HINTS = (
+    ("found character that cannot start any token", "Tecknet kan inte inleda ett värde här. Är det ett tabbtecken? Använd mellanslag för indrag, och sätt citattecken runt text som börjar med @, ` eller %."),
+    ("found a tab character", "Tabbtecken är inte tillåtna för indrag. Använd mellanslag."),
+    ("mapping values are not allowed here", "Ett kolon följt av mellanslag står där det inte får stå. Sätt citattecken runt texten, eller rätta indraget."),
+    ("could not find expected ':'", "Ett kolon saknas efter fältnamnet, eller så är en rad felaktigt indragen."),
+    ("did not find expected key", "Raden är felaktigt indragen eller saknar ett '- ' i en lista. Kontrollera att raden står i linje med fälten ovanför."),
+    ("did not find expected '-' indicator", "En listpunkt saknar '- ' eller är felaktigt indragen."),
+    ("found unexpected end of stream", "Filen tar slut mitt i ett värde. Saknas ett avslutande citattecken eller en hakparentes?"),
+    ("found undefined alias", "Alias (*namn) är inte tillåtna. Skriv ut värdet i stället."),
+    ("found unknown escape character", "Okänd escape-sekvens inom dubbla citattecken. Använd enkla citattecken eller skriv \\\\ för ett bakstreck."),
+    ("did not find expected ',' or ']'", "En lista inom hakparenteser [ ] är inte avslutad, eller så saknas ett kommatecken mellan värdena."),
+    ("did not find expected ',' or '}'", "Ett avsnitt inom klammerparenteser { } är inte avslutat, eller så saknas ett kommatecken."),
+    ("did not find expected node content", "Ett värde saknas eller börjar med ett otillåtet tecken. Sätt citattecken runt värdet."),
+    ("found unexpected ':'", "Ett kolon står på fel ställe. Sätt citattecken runt värdet."),
+    ("expected <block end>, but found", "Indraget stämmer inte med raderna ovanför. Rätta mellanslagen i början av raden."),
+    ("while scanning a quoted scalar", "Ett citattecken är inte avslutat."),
+)
+
+
+def _syntax_message(error: yaml.MarkedYAMLError, text: str) -> str:
+    problem = (error.problem or "").strip()
+    mark = error.problem_mark
+    if mark is not None and 0 <= mark.index < len(text) and text[mark.index] == "\t":
+        return "YAML-syntaxfel: Tabbtecken är inte tillåtna för indrag. Ersätt tabben med mellanslag."
+    for needle, hint in _SYNTAX_HINTS:
+        if needle in problem or needle in (error.context or ""):
+            return f"YAML-syntaxfel: {hint}"
+    return (f"YAML-syntaxfel ({problem or 'okänt fel'}). Kontrollera indrag, kolon och "
+            "citattecken på raden.")
+
+
+def load_text(text: str, filename: str) -> Any:
+    """Parse YAML text strictly. Raises DataError with every problem found."""
+    problems: list[Problem] = []
+
+    def add(line: int, col: int, message: str) -> None:
+        problems.append(Problem(filename, line, col, message))
+        if len(problems) >= MAX_PROBLEMS:
+            raise DataError(problems)
+
+    for match in _FORBIDDEN_CHARS.finditer(text):
+        line, col = _position_of_offset(text, match.start())
+        char = match.group()
+        if "\u202a" <= char <= "\u202e" or "\u2066" <= char <= "\u2069":
+            what = f"ett osynligt riktningstecken (U+{ord(char):04X})"
+        elif char == "\ufeff":
+            what = "ett osynligt BOM-tecken (U+FEFF) mitt i filen"
+        else:
+            what = f"ett otillåtet styrtecken (U+{ord(char):04X})"
+        add(line, col, f"Filen innehåller {what}. Ta bort det; det kan få texten att visas annorlunda än den är.")
+    if problems:
+        raise DataError(problems)
+
+    root: Any = None
+    documents = 0
+    # Each frame: [container, pending_key, pending_key_mark]
+    stack: list[list[Any]] = []
+
+    def attach(value: Any, mark) -> None:
+        nonlocal root
+        if not stack:
+            root = value
+            return
+        frame = stack[-1]
+        container = frame[0]
+        if isinstance(container, PosList):
+            container.append(value)
+            container.value_pos.append(_pos(mark))
+            return
+        if frame[1] is _NO_KEY:
+            if isinstance(value, (PosDict, PosList)):
+                add(*_pos(mark), "Ett fältnamn får inte vara en lista eller ett avsnitt. Skriv fältnamnet som vanlig text följt av kolon.")
+                frame[1] = _INVALID_KEY
+                return
+            key = "" if value is None else str(value) if not isinstance(value, bool) else ("true" if value else "false")
+            if key == "<<":
+                add(*_pos(mark), "Sammanslagningsnyckeln '<<' är inte tillåten. Skriv ut alla fält direkt.")
+                frame[1] = _INVALID_KEY
+                return
+            if key in container.key_pos:
+                first_line = container.key_pos[key][0]
+                add(*_pos(mark), f"Fältet '{key}' förekommer två gånger i samma avsnitt (rad {first_line} och rad {mark.line + 1}). Ta bort eller slå ihop det ena.")
+                frame[1] = _INVALID_KEY
+                return
+            frame[1] = key
+            frame[2] = mark
+            return
+        key = frame[1]
+        frame[1] = _NO_KEY
+        if key is _INVALID_KEY:
+            return
+        container[key] = value
+        container.key_pos[key] = _pos(frame[2])
+        container.value_pos[key] = _pos(mark)
+
+    def reject_node_properties(event) -> None:
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None:
+            add(*_pos(event.start_mark), f"Ankare (&{anchor}) är inte tillåtna. Skriv ut värdet där det behövs i stället för att återanvända det.")
+        tag = getattr(event, "tag", None)
+        if tag is not None and tag != "!":
+            add(*_pos(event.start_mark), f"Taggen '{tag}' är inte tillåten. Ta bort den; skriv värdet som vanlig text.")
+
+    try:
+        for event in yaml.parse(text, Loader=_Parser):
+            kind = type(event)
+            if kind is yaml.ScalarEvent:
+                reject_node_properties(event)
+                if event.tag is None and event.implicit[0]:
+                    value = _resolve_plain(event.value)
+                else:
+                    value = event.value
+                attach(value, event.start_mark)
+            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                reject_node_properties(event)
+                if len(stack) >= MAX_DEPTH:
+                    add(*_pos(event.start_mark), f"Datat är för djupt nästlat (mer än {MAX_DEPTH} nivåer). Kontrollera hakparenteser och indrag.")
+                    raise DataError(problems)
+                if kind is yaml.MappingStartEvent:
+                    container: Any = PosDict()
+                    container.key_pos = {}
+                    container.value_pos = {}
+                else:
+                    container = PosList()
+                    container.value_pos = []
+                container.start = _pos(event.start_mark)
+                attach(container, event.start_mark)
+                stack.append([container, _NO_KEY, None])
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                stack.pop()
+            elif kind is yaml.AliasEvent:
+                add(*_pos(event.start_mark), f"Alias (*{event.anchor}) är inte tillåtna. Skriv ut värdet i stället.")
+                attach(None, event.start_mark)
+            elif kind is yaml.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    add(*_pos(event.start_mark), "Filen får bara innehålla ett YAML-dokument. Ta bort raden '---' och det som följer, eller slå ihop dokumenten.")
+                    raise DataError(problems)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line, col = _pos(mark) if mark is not None else (1, 1)
+        add(line, col, _syntax_message(error, text))
+    except yaml.YAMLError as error:  # reader errors without a mark
+        add(1, 1, f"Filen kunde inte läsas som YAML ({error}).")
+    except RecursionError:
+        add(1, 1, "Datat är för djupt nästlat. Kontrollera hakparenteser och indrag.")
+    if problems:
+        raise DataError(problems)
+    return root
+
+
+class _Marker:
+    def __init__(self, name: str):
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+_NO_KEY = _Marker("NO_KEY")
+_INVALID_KEY = _Marker("INVALID_KEY")
+
+
+def decode(raw: bytes, filename: str) -> str:
+    """Decode UTF-8 (optional BOM); report the first bad byte with its position."""
+    if len(raw) > MAX_BYTES:
+        raise DataError([Problem(filename, 1, 1, f"Filen är för stor ({len(raw) / 1048576:.1f} MB; högst {MAX_BYTES // 1048576} MB). Dela inte upp den utan kontakta den som förvaltar guiden.")])
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        good = raw[: error.start].decode("utf-8")
+        line, col = _position_of_offset(good, len(good))
+        col = col  # column of the first undecodable byte
+        raise DataError([Problem(filename, line, col, f"Filen är inte giltig UTF-8 (byte 0x{raw[error.start]:02X}). Spara filen som UTF-8 i din redigerare.")]) from None
+
+
+def load_file(path, display_name: str | None = None) -> Any:
+    name = display_name or str(path)
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        raise DataError([Problem(name, 1, 1, "Filen finns inte. Kontrollera sökvägen.")]) from None
+    except IsADirectoryError:
+        raise DataError([Problem(name, 1, 1, "Sökvägen är en mapp, inte en fil.")]) from None
+    except OSError as error:
+        raise DataError([Problem(name, 1, 1, f"Filen kunde inte läsas ({error.strerror}).")]) from None
+    return load_text(decode(raw, name), name)
+
+
+def locate(data: Any, path: tuple, key: bool = False) -> tuple[int, int]:
+    """Position of the value at `path` (or of its key), else of the nearest parent."""
+    position = getattr(data, "start", (1, 1))
+    node = data
+    for index, step in enumerate(path):
+        last = index == len(path) - 1
+        if isinstance(node, PosDict) and step in node:
+            position = node.key_pos[step] if (key and last) else node.value_pos[step]
+            node = node[step]
+        elif isinstance(node, PosList) and isinstance(step, int) and 0 <= step < len(node):
+            position = node.value_pos[step]
+            node = node[step]
+        else:
+            break
+    return position

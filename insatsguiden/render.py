@@ -1,0 +1,121 @@
+"""The site as a list of pages rendered to HTML, independent of any site generator.
+
+`site_pages()` says which pages exist and where; `render_page()` turns one
+into HTML and its table of contents. The MkDocs hook only wires these into
+MkDocs' files and pages, so another renderer could use them unchanged.
+"""
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from html import unescape
+from typing import Any
+
+import jinja2
+
+from . import SCHEMA_PATH
+from .catalogue import Catalogue
+from .schema import labels, vocabulary
+from .textformat import render_inline, render_markdown
+
+TEMPLATES = jinja2.FileSystemLoader(str(__import__("pathlib").Path(__file__).parent / "templates"))
+MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
+          "september", "oktober", "november", "december")
+URL_PATTERNS = {
+    "insats": "insatser/{}/",
+    "organisation": "organisationer/{}/",
+    "overenskommelse": "overenskommelser/{}/",
+    "behov": "behov/{}/",
+}
+_HEADING = re.compile(r'<h([23]) id="([^"]+)">(.*?)</h\1>', re.S)
+_TAG = re.compile(r"<[^>]+>")
+
+
+@dataclass
+class Page:
+    src_uri: str          # where the page pretends to live in docs/, e.g. insatser/evi-ludvika.md
+    url: str              # its address on the site, e.g. insatser/evi-ludvika/
+    title: str
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class RenderedPage:
+    html: str
+    toc: list[dict]       # [{level, id, name, children}] as Markdown's toc extension makes them
+
+
+def url(kind: str, identity: str) -> str:
+    return URL_PATTERNS[kind].format(identity)
+
+
+def relative(from_url: str, to_url: str) -> str:
+    """Relative link between two directory-style site addresses."""
+    base = from_url.rstrip("/") or "."
+    target = to_url.rstrip("/") or "."
+    link = posixpath.relpath(target, base)
+    if to_url.endswith("/"):
+        link = link.rstrip("/") + "/" if link != "." else "./"
+    return link
+
+
+@lru_cache(maxsize=None)
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(loader=TEMPLATES, autoescape=True, trim_blocks=True, lstrip_blocks=True)
+    env.filters["md"] = render_markdown
+    env.filters["mdi"] = render_inline
+    env.globals.update(
+        url=url,
+        label=lambda vocab, value: labels(vocab).get(value, value),
+        vocab=vocabulary,
+        month=lambda number: MONTHS[number - 1],
+    )
+    return env
+
+
+def _page(src_uri: str, title: str, template: str, **context: Any) -> Page:
+    stem = src_uri[:-3]
+    address = stem[: -len("index")] if stem.endswith("index") else stem + "/"
+    return Page(src_uri=src_uri, url=address, title=title, template=template, context=context)
+
+
+def site_pages(catalogue: Catalogue) -> list[Page]:
+    pages = [
+        _page("insatser/index.md", "Alla insatser", "insatser_index.html"),
+        _page("organisationer/index.md", "Organisationer", "organisationer_index.html"),
+        _page("overenskommelser/index.md", "Överenskommelser", "overenskommelser_index.html"),
+        _page("behov/index.md", "Behov och luckor", "behov_index.html"),
+        _page("kallor/index.md", "Källor", "kallor_index.html"),
+    ]
+    pages += [_page(f"insatser/{i['id']}.md", i["namn"], "insats.html", insats=i) for i in catalogue.insatser.values()]
+    pages += [_page(f"organisationer/{o['id']}.md", o["namn"], "organisation.html", organisation=o)
+              for o in catalogue.organisationer.values()]
+    pages += [_page(f"overenskommelser/{a['id']}.md", a["titel"], "overenskommelse.html", agreement=a)
+              for a in catalogue.overenskommelser.values()]
+    pages += [_page(f"behov/{b['id']}.md", b["namn"], "behov.html", need=b) for b in catalogue.behov.values()]
+    return pages
+
+
+def static_files() -> dict[str, bytes]:
+    """Files published as they are: the schema, so editors and people can read it."""
+    return {"schema/insatser.schema.json": SCHEMA_PATH.read_bytes()}
+
+
+def table_of_contents(html: str) -> list[dict]:
+    toc: list[dict] = []
+    for level, anchor, inner in _HEADING.findall(html):
+        entry = {"level": int(level), "id": anchor, "name": unescape(_TAG.sub("", inner)).strip(), "children": []}
+        if entry["level"] == 3 and toc:
+            toc[-1]["children"].append(entry)
+        elif entry["level"] == 2:
+            toc.append(entry)
+    return toc
+
+
+def render_page(page: Page, catalogue: Catalogue) -> RenderedPage:
+    template = environment().get_template(page.template)
+    html = template.render(c=catalogue, href=lambda target: relative(page.url, target), page=page, **page.context)
+    return RenderedPage(html=html, toc=table_of_contents(html))

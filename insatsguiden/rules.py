@@ -1,0 +1,327 @@
+"""Named checks that a JSON Schema cannot express.
+
+Each check is a small generator yielding ``(path, message)``; `validate.py`
+turns paths into ``FILE:LINE:COL``. Checks must tolerate data that failed the
+schema (wrong types are skipped here; the schema already reported them).
+Which fields hold dates, links, phone numbers and texts is read from the
+schema itself, so a new date field is checked without touching this file.
+"""
+from __future__ import annotations
+
+import calendar
+import difflib
+import datetime as dt
+import re
+from functools import lru_cache
+from typing import Any, Callable, Iterator
+from urllib.parse import urlsplit
+
+from .schema import load_schema
+
+Path = tuple
+Finding = tuple[Path, str]
+
+# Every field that refers to another record: (path pattern, target section).
+REFERENCES: list[tuple[Path, str]] = [
+    (("kommuner", "*", "samordningsforbund"), "organisationer"),
+    (("organisationer", "*", "del_av"), "organisationer"),
+    (("organisationer", "*", "kommun"), "kommuner"),
+    (("organisationer", "*", "kallor", "*", "kalla"), "kallor"),
+    (("overenskommelser", "*", "parter", "*"), "organisationer"),
+    (("overenskommelser", "*", "ansvarig"), "organisationer"),
+    (("overenskommelser", "*", "atagande", "*", "part"), "organisationer"),
+    (("overenskommelser", "*", "avvikelser", "*", "kallor", "*", "kalla"), "kallor"),
+    (("overenskommelser", "*", "kallor", "*", "kalla"), "kallor"),
+    (("insatser", "*", "malgrupp", "kommuner", "*"), "kommuner"),
+    (("insatser", "*", "malgrupp", "behov", "*"), "behov"),
+    (("insatser", "*", "drivs_av", "*"), "organisationer"),
+    (("insatser", "*", "finansieras_av", "*"), "organisationer"),
+    (("insatser", "*", "overenskommelser", "*"), "overenskommelser"),
+    (("insatser", "*", "prova_forst", "*"), "insatser"),
+    (("insatser", "*", "kallor", "*", "kalla"), "kallor"),
+    (("ej_tackta_behov", "*", "behov", "*"), "behov"),
+    (("ej_tackta_behov", "*", "kommuner", "*"), "kommuner"),
+    (("ej_tackta_behov", "*", "kallor", "*", "kalla"), "kallor"),
+]
+SECTIONS = ("kallor", "kommuner", "behov", "organisationer", "overenskommelser", "insatser", "ej_tackta_behov")
+TARGET_WORDS = {
+    "kallor": "källa", "kommuner": "kommun", "behov": "behov", "organisationer": "organisation",
+    "overenskommelser": "överenskommelse", "insatser": "insats", "ej_tackta_behov": "ej täckt behov",
+}
+# Dates that record when someone checked something: never in the future.
+CHECKED_ON = {"verifierad", "bekraftad"}
+EARLIEST_YEAR = 1950
+ALLOWED_SCHEMES = ("https", "mailto", "tel")
+
+_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?\Z")
+_PHONE = re.compile(r"\+?[0-9][0-9 ()\-]{4,24}\Z")
+_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}\Z")
+_HTML_TAG = re.compile(r"<\s*/?\s*[A-Za-z][^>]*>|<!--|<\?")
+_AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9+.\-]{1,31}:[^<>\s]*)>")
+_INLINE_LINK = re.compile(r"\]\(\s*<?([^)\s>]*)")
+_REFERENCE_DEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.MULTILINE)
+_SCRIPT_SCHEME = re.compile(r"(?i)\b(?:java|vb)script\s*:")
+
+
+# --- walking -----------------------------------------------------------------
+
+def expand(data: Any, pattern: Path, prefix: Path = ()) -> Iterator[tuple[Path, Any]]:
+    """Yield (path, value) for every value matching a pattern with '*' for list items."""
+    if not pattern:
+        yield prefix, data
+        return
+    step, rest = pattern[0], pattern[1:]
+    if step == "*":
+        if isinstance(data, list):
+            for index, item in enumerate(data):
+                yield from expand(item, rest, prefix + (index,))
+    elif isinstance(data, dict) and step in data:
+        yield from expand(data[step], rest, prefix + (step,))
+
+
+@lru_cache(maxsize=None)
+def fields_of(*definitions: str) -> tuple[Path, ...]:
+    """Path patterns of every property in the schema that uses one of `definitions`."""
+    schema = load_schema()
+    defs = schema["$defs"]
+    targets = {f"#/$defs/{name}" for name in definitions}
+    found: list[Path] = []
+
+    def walk(node: dict, path: Path, seen: frozenset) -> None:
+        ref = node.get("$ref")
+        if ref in targets:
+            found.append(path)
+            return
+        if ref and ref.startswith("#/$defs/") and ref not in seen:
+            walk(defs[ref.rsplit("/", 1)[1]], path, seen | {ref})
+        for name, sub in node.get("properties", {}).items():
+            walk(sub, path + (name,), seen)
+        if isinstance(node.get("items"), dict):
+            walk(node["items"], path + ("*",), seen)
+
+    walk(schema, (), frozenset())
+    return tuple(found)
+
+
+def _values(data: Any, *definitions: str) -> Iterator[tuple[Path, Any]]:
+    for pattern in fields_of(*definitions):
+        yield from expand(data, pattern)
+
+
+def _records(data: Any, section: str) -> Iterator[tuple[int, dict]]:
+    items = data.get(section) if isinstance(data, dict) else None
+    if isinstance(items, list):
+        for index, record in enumerate(items):
+            if isinstance(record, dict):
+                yield index, record
+
+
+def ids_in(data: Any, section: str) -> dict[str, dict]:
+    return {record["id"]: record for _, record in _records(data, section) if isinstance(record.get("id"), str)}
+
+
+# --- dates -------------------------------------------------------------------
+
+def parse_partial(value: Any) -> tuple[dt.date, dt.date] | None:
+    """Earliest and latest day a (possibly partial) date can mean; None if impossible."""
+    if not isinstance(value, str):
+        return None
+    match = _DATE.match(value)
+    if not match:
+        return None
+    year, month, day = int(match[1]), match[2], match[3]
+    try:
+        if month is None:
+            return dt.date(year, 1, 1), dt.date(year, 12, 31)
+        month_number = int(month)
+        if day is None:
+            last = calendar.monthrange(year, month_number)[1]
+            return dt.date(year, month_number, 1), dt.date(year, month_number, last)
+        exact = dt.date(year, month_number, int(day))
+        return exact, exact
+    except ValueError:
+        return None
+
+
+def check_dates(data: Any, today: dt.date) -> Iterator[Finding]:
+    latest_year = today.year + 10
+    for path, value in _values(data, "datum", "ungefarligt_datum"):
+        if not isinstance(value, str) or not _DATE.match(value):
+            continue  # the schema reports the form
+        span = parse_partial(value)
+        if span is None:
+            yield path, f"datumet {value} finns inte i kalendern. Kontrollera månad och dag."
+            continue
+        if not EARLIEST_YEAR <= span[0].year <= latest_year:
+            yield path, f"datumet {value} är inte rimligt (år {EARLIEST_YEAR}–{latest_year}). Kontrollera årtalet."
+        elif (path[-1] in CHECKED_ON or path[-2:] == ("senast_granskad", "datum")) and span[0] > today:
+            yield path, f"datumet {value} ligger i framtiden ({today.isoformat()} är idag). Ange dagen då uppgiften faktiskt kontrollerades."
+
+
+def _order(data: Any, first: Path, second: Path, what: str) -> Iterator[Finding]:
+    if not isinstance(data, dict):
+        return
+    for base_path, record in expand(data, first[:-1]):
+        if not isinstance(record, dict):
+            continue
+        start = parse_partial(record.get(first[-1]))
+        end_record = record
+        for step in second[len(first) - 1:-1]:
+            end_record = end_record.get(step) if isinstance(end_record, dict) else None
+        end = parse_partial(end_record.get(second[-1])) if isinstance(end_record, dict) else None
+        if start and end and start[0] > end[1]:
+            yield base_path + second[len(first) - 1:], f"{what}: {record.get(first[-1])} kommer efter {end_record.get(second[-1])}. Kontrollera datumen."
+
+
+def check_date_order(data: Any, today: dt.date) -> Iterator[Finding]:
+    yield from _order(data, ("insatser", "*", "period", "start"), ("insatser", "*", "period", "slut"), "startdatum efter slutdatum")
+    yield from _order(data, ("overenskommelser", "*", "giltighet", "fran"), ("overenskommelser", "*", "giltighet", "till"), "giltig från efter giltig till")
+    yield from _order(data, ("overenskommelser", "*", "undertecknad"), ("overenskommelser", "*", "senast_reviderad"), "undertecknad efter senaste revision")
+    for index, record in _records(data, "insatser"):
+        age = record.get("malgrupp", {}).get("alder") if isinstance(record.get("malgrupp"), dict) else None
+        if isinstance(age, dict) and isinstance(age.get("min"), int) and isinstance(age.get("max"), int) and age["min"] > age["max"]:
+            yield ("insatser", index, "malgrupp", "alder", "max"), f"högsta ålder ({age['max']}) är lägre än lägsta ålder ({age['min']}). Byt plats på värdena."
+
+
+# --- identities and references ------------------------------------------------
+
+def check_unique_ids(data: Any, today: dt.date) -> Iterator[Finding]:
+    for section in SECTIONS:
+        first_index: dict[str, int] = {}
+        for index, record in _records(data, section):
+            identity = record.get("id")
+            if not isinstance(identity, str):
+                continue
+            if identity in first_index:
+                yield (section, index, "id"), (f"id '{identity}' används redan av {TARGET_WORDS[section]} nr {first_index[identity] + 1} "
+                                               f"i {section}. Varje id måste vara unikt; välj ett annat.")
+            else:
+                first_index[identity] = index
+
+
+def check_references(data: Any, today: dt.date) -> Iterator[Finding]:
+    known = {section: ids_in(data, section) for section in SECTIONS}
+    for pattern, target in REFERENCES:
+        for path, value in expand(data, pattern):
+            if isinstance(value, str) and value not in known[target]:
+                hint = ""
+                close = difflib.get_close_matches(value, list(known[target]), n=1, cutoff=0.6)
+                if close:
+                    hint = f" Menade du '{close[0]}'?"
+                yield path, f"hänvisar till {TARGET_WORDS[target]} '{value}' som inte finns under {target}.{hint} Rätta id:t eller lägg till posten."
+
+
+def check_reference_meaning(data: Any, today: dt.date) -> Iterator[Finding]:
+    insatser = ids_in(data, "insatser")
+    organisations = ids_in(data, "organisationer")
+    for index, record in _records(data, "insatser"):
+        for position, target in enumerate(record.get("prova_forst") or []):
+            other = insatser.get(target) if isinstance(target, str) else None
+            if target == record.get("id"):
+                yield ("insatser", index, "prova_forst", position), "en insats kan inte hänvisa till sig själv under prova_forst. Ta bort hänvisningen."
+            elif other is not None and other.get("typ") != "ordinarie":
+                yield ("insatser", index, "prova_forst", position), f"'{target}' är inte en ordinarie insats (typ {other.get('typ')}). Under prova_forst ska bara ordinarie insatser stå."
+        intake = record.get("intag", {}).get("status") if isinstance(record.get("intag"), dict) else None
+        if record.get("typ") == "foreslagen" and intake in ("oppen", "vantelista"):
+            yield ("insatser", index, "intag", "status"), "en föreslagen insats kan inte ta emot deltagare. Sätt status till stangd och förklara i anteckning."
+        if record.get("typ") == "avslutad" and intake != "avslutad" and intake is not None:
+            yield ("insatser", index, "intag", "status"), "insatsen är avslutad men intaget står inte som avslutad. Sätt status: avslutad."
+    for index, record in _records(data, "kommuner"):
+        target = record.get("samordningsforbund")
+        organisation = organisations.get(target) if isinstance(target, str) else None
+        if organisation is not None and organisation.get("typ") != "samordningsforbund":
+            yield ("kommuner", index, "samordningsforbund"), f"'{target}' är inte ett samordningsförbund (typ {organisation.get('typ')}). Ange förbundets id."
+    for index, record in _records(data, "overenskommelser"):
+        parties = record.get("parter") if isinstance(record.get("parter"), list) else []
+        for position, commitment in enumerate(record.get("atagande") or []):
+            if isinstance(commitment, dict) and isinstance(commitment.get("part"), str) and commitment["part"] not in parties:
+                yield ("overenskommelser", index, "atagande", position, "part"), f"'{commitment['part']}' står inte bland parterna. Lägg till den under parter eller rätta id:t."
+        rule = record.get("revision")
+        if isinstance(rule, dict):
+            kind = rule.get("regel")
+            if kind == "arligt_fonster":
+                for key in ("fonster_fran_manad", "fonster_till_manad"):
+                    if key not in rule:
+                        yield ("overenskommelser", index, "revision"), f"regeln arligt_fonster kräver fältet {key} (månad 1–12). Lägg till det."
+            elif kind == "fast_datum" and "datum" not in rule:
+                yield ("overenskommelser", index, "revision"), "regeln fast_datum kräver fältet datum (ÅÅÅÅ-MM-DD). Lägg till det."
+            elif kind == "giltig_till" and not (isinstance(record.get("giltighet"), dict) and record["giltighet"].get("till")):
+                yield ("overenskommelser", index, "revision"), "regeln giltig_till kräver giltighet.till. Lägg till slutdatumet."
+
+
+# --- contact details, links and text ----------------------------------------------
+
+def _link_problem(target: str) -> str | None:
+    stripped = target.strip()
+    scheme = urlsplit(stripped).scheme.lower() if ":" in stripped else ""
+    if scheme not in ALLOWED_SCHEMES:
+        shown = scheme + ":" if scheme else "relativ länk"
+        return f"länken '{stripped[:60]}' är inte tillåten ({shown}). Bara https:, mailto: och tel: får användas."
+    if scheme == "https" and not urlsplit(stripped).netloc:
+        return f"länken '{stripped[:60]}' saknar webbplatsens namn. Skriv hela adressen, t.ex. https://www.exempel.se/sida."
+    return None
+
+
+def check_contact_formats(data: Any, today: dt.date) -> Iterator[Finding]:
+    for path, value in _values(data, "url"):
+        if not isinstance(value, str):
+            continue
+        parts = urlsplit(value) if " " not in value else None
+        if parts is None or parts.scheme != "https" or not parts.netloc or "." not in parts.netloc:
+            yield path, f"'{value[:80]}' är ingen giltig webbadress. Skriv en fullständig adress som börjar med https://."
+    for path, value in _values(data, "telefon"):
+        if isinstance(value, str) and (not _PHONE.match(value) or not 7 <= sum(c.isdigit() for c in value) <= 15):
+            yield path, f"'{value}' är inget giltigt telefonnummer. Skriv t.ex. \"0240-86 000\" eller \"+46 240 86000\" (siffror, mellanslag, bindestreck)."
+    for path, value in _values(data, "epost"):
+        if isinstance(value, str) and not _EMAIL.match(value):
+            yield path, f"'{value}' är ingen giltig e-postadress. Skriv t.ex. funktion@kommun.se."
+
+
+def _strings(node: Any, path: Path = ()) -> Iterator[tuple[Path, str]]:
+    stack = [(path, node)]
+    while stack:
+        here, value = stack.pop()
+        if isinstance(value, str):
+            yield here, value
+        elif isinstance(value, dict):
+            stack.extend((here + (key,), item) for key, item in value.items())
+        elif isinstance(value, list):
+            stack.extend((here + (index,), item) for index, item in enumerate(value))
+
+
+def check_markup(data: Any, today: dt.date) -> Iterator[Finding]:
+    """No HTML and no script links in any string, whatever field it is in."""
+    for path, value in _strings(data):
+        if "<" not in value and ":" not in value:
+            continue
+        if _HTML_TAG.search(_AUTOLINK.sub("", value)):
+            yield path, "texten innehåller HTML-kod. HTML är inte tillåtet; skriv vanlig text eller Markdown (t.ex. **fetstil**, [länktext](https://…))."
+        elif _SCRIPT_SCHEME.search(value):
+            yield path, "texten innehåller 'javascript:' eller liknande. Ta bort det; bara https:, mailto: och tel: får användas i länkar."
+
+
+def check_text_links(data: Any, today: dt.date) -> Iterator[Finding]:
+    """Links written in Markdown text fields may only use safe schemes."""
+    for path, value in _values(data, "text"):
+        if not isinstance(value, str) or ("](" not in value and "<" not in value and "]:" not in value):
+            continue
+        targets = [m.group(1) for m in _AUTOLINK.finditer(value)]
+        targets += [m.group(1) for m in _INLINE_LINK.finditer(value)]
+        targets += [m.group(1) for m in _REFERENCE_DEF.finditer(value)]
+        for target in targets:
+            problem = _link_problem(target)
+            if problem:
+                yield path, problem
+                break
+
+
+CHECKS: list[Callable[[Any, dt.date], Iterator[Finding]]] = [
+    check_unique_ids,
+    check_references,
+    check_reference_meaning,
+    check_dates,
+    check_date_order,
+    check_contact_formats,
+    check_markup,
+    check_text_links,
+]

@@ -1,0 +1,193 @@
+"""The JSON Schema: the contract for editors and the first line of validation.
+
+Valid data (the common case, and the benchmark's) is checked by the compiled
+jsonschema-rs validator. Only when it says no does the reference
+implementation (python-jsonschema) walk the data again to produce every
+error with the keyword and subschema needed for a Swedish message.
+"""
+from __future__ import annotations
+
+import difflib
+import json
+from functools import lru_cache
+from typing import Any, Iterator
+
+import jsonschema
+import jsonschema_rs
+
+from . import SCHEMA_PATH
+
+SECTION_NOUNS = {
+    "insatser": "Insats",
+    "organisationer": "Organisation",
+    "overenskommelser": "Överenskommelse",
+    "behov": "Behov",
+    "kommuner": "Kommun",
+    "kallor": "Källa",
+    "ej_tackta_behov": "Ej täckt behov",
+}
+
+_TYPE_WORDS = {
+    "string": "text",
+    "integer": "ett heltal",
+    "number": "ett tal",
+    "boolean": "true eller false",
+    "array": "en lista (rader som börjar med '- ')",
+    "object": "ett avsnitt med fält (namn: värde)",
+    "null": "tomt",
+}
+_YES_NO_WORDS = {"yes", "no", "on", "off", "ja", "nej", "y", "n", "sant", "falskt"}
+
+
+@lru_cache(maxsize=None)
+def load_schema() -> dict:
+    with open(SCHEMA_PATH, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+@lru_cache(maxsize=None)
+def _fast_validator():
+    return jsonschema_rs.validator_for(load_schema())
+
+
+@lru_cache(maxsize=None)
+def _reference_validator():
+    return jsonschema.Draft202012Validator(load_schema())
+
+
+def vocabulary(name: str) -> dict[str, dict[str, str]]:
+    """Allowed values of a `oneOf`+`const` vocabulary: value -> {title, description}."""
+    definition = load_schema()["$defs"][name]
+    return {item["const"]: {"title": item["title"], "description": item["description"]}
+            for item in definition["oneOf"]}
+
+
+def labels(name: str) -> dict[str, str]:
+    return {value: meta["title"] for value, meta in vocabulary(name).items()}
+
+
+def record_label(data: Any, path: tuple) -> tuple[str, tuple]:
+    """'Insats evi-ludvika' and the rest of the path, for messages."""
+    if len(path) >= 2 and path[0] in SECTION_NOUNS and isinstance(path[1], int):
+        noun = SECTION_NOUNS[path[0]]
+        try:
+            record = data[path[0]][path[1]]
+        except (KeyError, IndexError, TypeError):
+            record = None
+        if isinstance(record, dict) and isinstance(record.get("id"), str) and record["id"]:
+            return f"{noun} '{record['id']}'", path[2:]
+        return f"{noun} nr {path[1] + 1}", path[2:]
+    return "Filen", path
+
+
+def field_name(rest: tuple) -> str:
+    parts: list[str] = []
+    for step in rest:
+        if isinstance(step, int):
+            parts.append(f"[{step + 1}]")
+        else:
+            parts.append(("." if parts else "") + step)
+    return "".join(parts)
+
+
+def describe(data: Any, path: tuple) -> str:
+    record, rest = record_label(data, path)
+    if rest:
+        return f"{record}, fält {field_name(rest)}"
+    return record
+
+
+def _allowed_values(schema: dict) -> list[tuple[str, str]] | None:
+    options = schema.get("oneOf")
+    if options and all(isinstance(o, dict) and "const" in o for o in options):
+        return [(o["const"], o.get("title", "")) for o in options]
+    if "enum" in schema:
+        return [(value, "") for value in schema["enum"]]
+    return None
+
+
+def _suggest(word: Any, choices) -> str:
+    if not isinstance(word, str):
+        return ""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" Menade du '{close[0]}'?" if close else ""
+
+
+def _message(error: jsonschema.ValidationError) -> tuple[tuple, bool, str]:
+    """(path, point at key?, Swedish message without the record prefix)."""
+    path = tuple(error.absolute_path)
+    keyword = error.validator
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    instance = error.instance
+    hint = schema.get("description", "")
+
+    if keyword == "additionalProperties":
+        allowed = sorted(schema.get("properties", {}))
+        extras = [key for key in instance if key not in schema.get("properties", {})]
+        key = extras[0] if extras else "?"
+        return (path + (key,), True,
+                f"okänt fält '{key}'.{_suggest(key, allowed)} Kontrollera stavningen (utan å, ä, ö). "
+                f"Tillåtna fält här: {', '.join(allowed)}.")
+    if keyword == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else "?"
+        description = schema.get("properties", {}).get(missing, {}).get("description", "")
+        return (path, False, f"fältet '{missing}' saknas. Lägg till det." + (f" ({description})" if description else ""))
+    if keyword == "type":
+        expected = error.validator_value
+        expected_list = expected if isinstance(expected, list) else [expected]
+        wanted = " eller ".join(_TYPE_WORDS.get(t, t) for t in expected_list)
+        extra = ""
+        if "boolean" in expected_list and isinstance(instance, str) and instance.lower() in _YES_NO_WORDS:
+            extra = f" Skriv true eller false, inte '{instance}'."
+        elif "string" in expected_list and isinstance(instance, int) and not isinstance(instance, bool):
+            extra = " Sätt citattecken runt värdet så att det läses som text."
+        elif "string" in expected_list and isinstance(instance, bool):
+            extra = " Sätt citattecken runt värdet, annars läses det som true/false."
+        elif instance is None:
+            extra = " Fältet är tomt: fyll i ett värde eller ta bort raden."
+        return (path, False, f"ska vara {wanted}.{extra}" + (f" ({hint})" if hint and not extra else ""))
+    if keyword in ("oneOf", "enum", "const"):
+        allowed = _allowed_values(schema)
+        if keyword == "const":
+            return (path, False, f"värdet ska vara {error.validator_value!r}.")
+        if allowed:
+            listing = "; ".join(f"{value} ({title})" if title else str(value) for value, title in allowed)
+            return (path, False, f"ogiltigt värde {instance!r}.{_suggest(instance, [a for a, _ in allowed])} Tillåtna värden: {listing}.")
+    if keyword == "pattern":
+        return (path, False, f"värdet {instance!r} har fel form. {hint}".rstrip())
+    if keyword == "minLength":
+        return (path, False, "får inte vara tomt. Fyll i en text eller ta bort fältet.")
+    if keyword == "maxLength":
+        return (path, False, f"texten är för lång ({len(instance)} tecken, högst {error.validator_value}). Korta den.")
+    if keyword == "minItems":
+        return (path, False, f"listan måste ha minst {error.validator_value} punkt(er). {hint}".rstrip())
+    if keyword == "uniqueItems":
+        return (path, False, "listan innehåller samma värde flera gånger. Ta bort dubbletterna.")
+    if keyword == "minimum":
+        return (path, False, f"värdet {instance} är för litet (minst {error.validator_value}).")
+    if keyword == "maximum":
+        return (path, False, f"värdet {instance} är för stort (högst {error.validator_value}).")
+    return (path, False, f"uppfyller inte schemat ({error.message}). {hint}".rstrip())
+
+
+def schema_errors(data: Any) -> Iterator[tuple[tuple, bool, str]]:
+    """Yield (path, point at key?, message) for every schema violation."""
+    if _fast_validator().is_valid(data):
+        return
+    if data is None:
+        yield ((), False, "filen är tom. Den ska börja med 'version: 1' följt av avsnitten kallor, kommuner, behov, organisationer, overenskommelser, insatser och ej_tackta_behov.")
+        return
+    for error in _reference_validator().iter_errors(data):
+        yield from _flatten(error)
+
+
+def _flatten(error: jsonschema.ValidationError) -> Iterator[tuple[tuple, bool, str]]:
+    # A oneOf of plain constants is a vocabulary: report it as one message.
+    # Other combinators are reported through their most specific sub-errors.
+    if error.validator in ("oneOf", "anyOf") and not _allowed_values(error.schema if isinstance(error.schema, dict) else {}):
+        best = jsonschema.exceptions.best_match(error.context) if error.context else None
+        if best is not None:
+            yield from _flatten(best)
+            return
+    path, at_key, message = _message(error)
+    yield (path, at_key, message)
