@@ -80,7 +80,7 @@ _SYNTAX_HINTS = (
     ("found a tab character", "Tabbtecken är inte tillåtna för indrag. Använd mellanslag."),
     ("mapping values are not allowed here", "Ett kolon följt av mellanslag står där det inte får stå. Sätt citattecken runt texten, eller rätta indraget."),
     ("could not find expected ':'", "Ett kolon saknas efter fältnamnet, eller så är en rad felaktigt indragen."),
-    ("did not find expected key", "Raden är felaktigt indragen eller saknar ett '- ' i en lista. Kontrollera att raden står i linje med fälten ovanför."),
+    ("did not find expected key", "Raden är felaktigt indragen eller saknar ett '- ' i en lista, eller så har ett citattecken längre upp inte avslutats. Kontrollera att raden står i linje med fälten ovanför."),
     ("did not find expected '-' indicator", "En listpunkt saknar '- ' eller är felaktigt indragen."),
     ("found unexpected end of stream", "Filen tar slut mitt i ett värde. Saknas ett avslutande citattecken eller en hakparentes?"),
     ("found undefined alias", "Alias (*namn) är inte tillåtna. Skriv ut värdet i stället."),

@@ -27,7 +27,8 @@ def check(data: Any, filename: str, today: dt.date) -> list[Problem]:
 
     def add(path: tuple, message: str, at_key: bool = False) -> None:
         line, col = locate(data, path, key=at_key)
-        problems.append(Problem(filename, line, col, f"{describe(data, path)}: {message}"))
+        text = f"{describe(data, path)}: {message}" if path else message[:1].upper() + message[1:]
+        problems.append(Problem(filename, line, col, text))
 
     for path, at_key, message in schema_errors(data):
         add(path, message, at_key)

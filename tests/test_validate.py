@@ -1,0 +1,117 @@
+"""Validation end to end: every failing example file says where and what, in Swedish."""
+import time
+
+import pytest
+
+from conftest import FIXTURES, TODAY, run_script
+from insatsguiden.validate import validate_file
+
+# fixture -> (line, words the message must contain)
+INVALID = {
+    "age_order": (80, "högsta ålder (18) är lägre"),
+    "anchor_alias": (51, "Ankare (&s)"),
+    "atagande_not_party": (47, "står inte bland parterna"),
+    "bad_email": (62, "ingen giltig e-postadress"),
+    "bad_enum": (64, "Menade du 'oppen'?"),
+    "bad_reference": (97, "hänvisar till insats 'boendestd' som inte finns"),
+    "bidi_override": (51, "riktningstecken (U+202E)"),
+    "billion_laughs": (1, "Ankare (&a)"),
+    "control_character": (51, "styrtecken (U+0007)"),
+    "custom_tag": (51, "Taggen"),
+    "data_link_in_text": (51, "(data:)"),
+    "dates_out_of_order": (98, "startdatum efter slutdatum"),
+    "deep_nesting": (51, "för djupt nästlat"),
+    "duplicate_id": (71, "id 'boendestod' används redan"),
+    "duplicate_key": (52, "'syfte' förekommer två gånger i samma avsnitt (rad 51 och rad 52)"),
+    "empty_file": (1, "Filen är tom"),
+    "event_handler_in_name": (49, "HTML-kod"),
+    "future_verification": (62, "ligger i framtiden"),
+    "http_url": (28, "börjar med https://"),
+    "implausible_year": (36, "inte rimligt"),
+    "impossible_date": (62, "2026-02-30 finns inte i kalendern"),
+    "javascript_link_in_text": (51, "(javascript:)"),
+    "javascript_url": (28, "ingen giltig webbadress"),
+    "merge_key": (71, "Sammanslagningsnyckeln"),
+    "missing_required": (48, "fältet 'syfte' saknas"),
+    "not_utf8": (11, "inte giltig UTF-8"),
+    "phone_as_number": (61, "Sätt citattecken runt värdet"),
+    "prova_forst_self": (97, "sig själv"),
+    "script_in_text": (51, "HTML-kod"),
+    "syntax_error": (61, "YAML-syntaxfel"),
+    "tab_indent": (51, "Tabbtecken"),
+    "top_level_list": (1, "Ska vara ett avsnitt med fält"),
+    "two_documents": (115, "ett YAML-dokument"),
+    "unknown_key": (51, "okänt fält 'syfe'. Menade du 'syfte'?"),
+    "window_missing_month": (39, "kräver fältet fonster_till_manad"),
+    "wrong_version": (2, "värdet ska vara 1"),
+    "yes_as_boolean": (58, "inte 'yes'"),
+}
+
+
+def test_every_invalid_fixture_is_listed():
+    on_disk = {path.stem for path in (FIXTURES / "invalid").glob("*.yaml")}
+    assert on_disk == set(INVALID)
+
+
+@pytest.mark.parametrize("name", sorted(INVALID))
+def test_invalid_fixture(name):
+    line, words = INVALID[name]
+    path = FIXTURES / "invalid" / f"{name}.yaml"
+    started = time.perf_counter()
+    result = validate_file(path, TODAY, display_name=f"{name}.yaml")
+    elapsed = time.perf_counter() - started
+    assert not result.ok and result.catalogue is None
+    matching = [p for p in result.problems if words in p.message]
+    assert matching, [p.text() for p in result.problems]
+    assert matching[0].line == line, matching[0].text()
+    assert all(p.file == f"{name}.yaml" and p.line >= 1 and p.col >= 1 for p in result.problems)
+    assert elapsed < 5  # hang guard only; speed is measured by scripts/benchmark.py
+
+
+@pytest.mark.parametrize("path", sorted((FIXTURES / "valid").glob("*.yaml")), ids=lambda p: p.stem)
+def test_valid_fixture(path):
+    result = validate_file(path, TODAY)
+    assert result.ok, [p.text() for p in result.problems]
+
+
+def test_plain_scalars_keep_their_text():
+    catalogue = validate_file(FIXTURES / "valid" / "plain_scalars.yaml", TODAY).catalogue
+    contact = catalogue.insatser["boendestod"]["kontakter"][0]
+    assert contact["telefon"] == "0701234567" and contact["verifierad"] == "2026-01-15"
+    assert catalogue.insatser["teamet"]["namn"] == "on"
+
+
+def test_all_problems_in_one_run():
+    result = validate_file(FIXTURES / "invalid" / "unknown_key.yaml", TODAY)
+    messages = " | ".join(p.message for p in result.problems)
+    assert "saknas" in messages and "okänt fält" in messages
+
+
+def test_cli_exit_codes_and_formats(tmp_path):
+    ok = run_script("scripts/validate.py", str(FIXTURES / "valid" / "minimal.yaml"), "--today", "2026-11-23")
+    assert ok.returncode == 0 and "OK" in ok.stdout
+    bad = run_script("scripts/validate.py", str(FIXTURES / "invalid" / "bad_enum.yaml"), "--today", "2026-11-23")
+    assert bad.returncode == 1
+    assert bad.stdout.splitlines()[0].endswith("bad_enum.yaml:64:15: Insats 'boendestod', fält intag.status: "
+                                               "ogiltigt värde 'öppen'. Menade du 'oppen'? Tillåtna värden: oppen (Öppen "
+                                               "för nya deltagare); vantelista (Väntelista); stangd (Stängd för nya "
+                                               "deltagare); pausad (Pausad); avslutad (Avslutad).")
+    github = run_script("scripts/validate.py", "--format", "github", str(FIXTURES / "invalid" / "bad_enum.yaml"))
+    assert github.returncode == 1 and github.stdout.startswith("::error file=")
+    assert ",line=64,col=15,title=Insatsguiden::" in github.stdout
+    assert run_script("scripts/validate.py", "--format", "xml").returncode == 2
+    assert run_script("scripts/validate.py", "--today", "igår").returncode == 2
+    missing = run_script("scripts/validate.py", str(tmp_path / "finns-inte.yaml"))
+    assert missing.returncode == 1 and "Filen kunde inte läsas" in missing.stdout
+
+
+@pytest.mark.parametrize("name", ["deep_nesting", "billion_laughs", "not_utf8", "syntax_error", "custom_tag"])
+def test_cli_never_shows_a_traceback(name):
+    completed = run_script("scripts/validate.py", str(FIXTURES / "invalid" / f"{name}.yaml"))
+    assert completed.returncode == 1
+    assert "Traceback" not in completed.stdout + completed.stderr
+
+
+def test_default_data_is_valid():
+    completed = run_script("scripts/validate.py", "--today", "2026-11-23")
+    assert completed.returncode == 0, completed.stdout
