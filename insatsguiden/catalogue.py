@@ -29,12 +29,29 @@ class Catalogue:
     kommuner: dict[str, dict] = field(default_factory=dict)
     kallor: dict[str, dict] = field(default_factory=dict)
     ej_tackta_behov: dict[str, dict] = field(default_factory=dict)
+    # Reverse indexes, built once: pages ask them for every record, so a
+    # scan per page would make a large catalogue's build quadratic.
+    _by: dict[str, dict[str, list[dict]]] = field(default_factory=dict)
+    _lines: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @classmethod
     def from_data(cls, data: dict, filename: str) -> "Catalogue":
         catalogue = cls(data=data, filename=filename)
         for section in ("insatser", "organisationer", "overenskommelser", "behov", "kommuner", "kallor", "ej_tackta_behov"):
             setattr(catalogue, section, {record["id"]: record for record in data[section]})
+        by: dict[str, dict[str, list[dict]]] = {
+            name: {} for name in ("prova_forst", "behov", "kommuner", "drivs_av", "finansieras_av", "overenskommelser")}
+        for insats in catalogue.insatser.values():
+            for name in ("prova_forst", "drivs_av", "finansieras_av", "overenskommelser"):
+                for target in insats.get(name, []):
+                    by[name].setdefault(target, []).append(insats)
+            for name in ("behov", "kommuner"):
+                for target in insats["malgrupp"].get(name, []):
+                    by[name].setdefault(target, []).append(insats)
+        catalogue._by = by
+        catalogue._lines = {
+            section: {record["id"]: position[0] for record, position in zip(data[section], getattr(data[section], "value_pos", []))}
+            for section in ("insatser", "organisationer", "overenskommelser", "behov", "kommuner", "kallor", "ej_tackta_behov")}
         return catalogue
 
     @property
@@ -48,19 +65,14 @@ class Catalogue:
 
     def line_of(self, section: str, record_id: str) -> int:
         """Line in the data file where a record starts (for edit links and reports)."""
-        records = self.data[section]
-        for index, record in enumerate(records):
-            if record["id"] == record_id:
-                return records.value_pos[index][0] if hasattr(records, "value_pos") else 1
-        raise KeyError(record_id)
+        return self._lines[section].get(record_id, 1)
 
     def insatser_using_agreement(self, agreement_id: str) -> list[dict]:
-        return [i for i in self.insatser.values() if agreement_id in i.get("overenskommelser", [])]
+        return self._by["overenskommelser"].get(agreement_id, [])
 
     def insatser_of_organisation(self, organisation_id: str) -> dict[str, list[dict]]:
-        runs = [i for i in self.insatser.values() if organisation_id in i.get("drivs_av", [])]
-        funds = [i for i in self.insatser.values() if organisation_id in i.get("finansieras_av", [])]
-        return {"drivs": runs, "finansieras": funds}
+        return {"drivs": self._by["drivs_av"].get(organisation_id, []),
+                "finansieras": self._by["finansieras_av"].get(organisation_id, [])}
 
     def agreements_of_organisation(self, organisation_id: str) -> list[dict]:
         return [a for a in self.overenskommelser.values()
@@ -71,10 +83,10 @@ class Catalogue:
 
     def referred_from(self, insats_id: str) -> list[dict]:
         """Coordinated measures that name this one under prova_forst."""
-        return [i for i in self.insatser.values() if insats_id in i.get("prova_forst", [])]
+        return self._by["prova_forst"].get(insats_id, [])
 
     def insatser_for_need(self, need_id: str) -> list[dict]:
-        return [i for i in self.insatser.values() if need_id in i["malgrupp"].get("behov", [])]
+        return self._by["behov"].get(need_id, [])
 
     def unmet_for_need(self, need_id: str) -> list[dict]:
         return [u for u in self.ej_tackta_behov.values() if need_id in u["behov"]]
@@ -90,7 +102,7 @@ class Catalogue:
     def grouped_by_kommun(self) -> list[tuple[dict, list[dict]]]:
         groups = []
         for kommun in sorted(self.kommuner.values(), key=lambda k: k["namn"]):
-            members = [i for i in self.insatser.values() if kommun["id"] in i["malgrupp"].get("kommuner", [])]
+            members = self._by["kommuner"].get(kommun["id"], [])
             groups.append((kommun, sorted(members, key=lambda i: i["namn"].lower())))
         return groups
 

@@ -55,6 +55,7 @@ def _reference_validator():
     return jsonschema.Draft202012Validator(load_schema())
 
 
+@lru_cache(maxsize=None)
 def vocabulary(name: str) -> dict[str, dict[str, str]]:
     """Allowed values of a `oneOf`+`const` vocabulary: value -> {title, description}."""
     definition = load_schema()["$defs"][name]
@@ -62,6 +63,7 @@ def vocabulary(name: str) -> dict[str, dict[str, str]]:
             for item in definition["oneOf"]}
 
 
+@lru_cache(maxsize=None)
 def labels(name: str) -> dict[str, str]:
     return {value: meta["title"] for value, meta in vocabulary(name).items()}
 

@@ -1,0 +1,102 @@
+"""Synthetic catalogues of realistic size, for benchmarks and scale tests.
+
+A fully filled-in insats is about 4–5 KB of YAML, like the real ones. The
+output is deterministic for a given size and seed.
+"""
+from __future__ import annotations
+
+import random
+
+import yaml
+
+WORDS = ("stöd samordning arbete studier vård kommun region handläggare deltagare insats remiss kartläggning "
+         "planering uppföljning praktik sysselsättning ekonomi bostad hälsa psykisk ohälsa beroende möte team "
+         "individ behov mål aktivitet försörjning rehabilitering samverkan kontakt vecka månad steg plan").split()
+KOMMUNER = ["ludvika", "smedjebacken", "vasteras", "borlange", "falun", "avesta", "hedemora", "sala"]
+BEHOV = ["forsorjning", "bostad", "missbruk", "psykisk-ohalsa", "somatisk-ohalsa", "funktionsnedsattning",
+         "arbetsformagebedomning", "sysselsattning", "arbetstraning", "arbete", "studier", "svenska-nyanland",
+         "juridiskt-stod", "samordning", "unga-vuxna"]
+KINDS = ["ordinarie", "ordinarie", "ordinarie", "samordnad", "projekt", "foreslagen", "avslutad"]
+
+
+def _sentence(rng: random.Random, low: int = 8, high: int = 16) -> str:
+    words = rng.choices(WORDS, k=rng.randint(low, high))
+    return " ".join(words).capitalize() + "."
+
+
+def _text(rng: random.Random, sentences: int) -> str:
+    return " ".join(_sentence(rng) for _ in range(sentences))
+
+
+def catalogue(size: int, seed: int = 1) -> dict:
+    rng = random.Random(seed)
+    kallor = [{"id": "kalla", "titel": "Syntetisk källa", "utgivare": "Benchmark", "datum": "2021"}]
+    cite = [{"kalla": "kalla", "avsnitt": "1"}]
+    kommuner = [{"id": k, "namn": k.capitalize(), "lan": "Testlän", "samordningsforbund": "forbund"} for k in KOMMUNER]
+    behov = [{"id": b, "namn": b.replace("-", " ").capitalize(), "beskrivning": _sentence(rng)} for b in BEHOV]
+    organisationer = [{"id": "forbund", "namn": "Samordningsförbundet", "typ": "samordningsforbund", "kallor": cite}]
+    organisationer += [{"id": f"org-{n}", "namn": f"Organisation {n}", "typ": "kommun", "kommun": KOMMUNER[n % len(KOMMUNER)],
+                        "kallor": cite} for n in range(40)]
+    overenskommelser = [{"id": "avtal", "titel": "Överenskommelse", "parter": ["org-0", "org-1"], "undertecknad": "2018-04",
+                         "senast_reviderad": "2018-04", "revision": {"regel": "arligt_fonster", "fonster_fran_manad": 1,
+                                                                     "fonster_till_manad": 3},
+                         "ansvarig": "org-0", "status": "foljs_inte", "kallor": cite}]
+    insatser = []
+    ordinary: list[str] = []
+    for n in range(size):
+        kind = KINDS[n % len(KINDS)] if n >= 3 else "ordinarie"
+        identity = f"insats-{n:05d}"
+        intake = {"avslutad": "avslutad", "foreslagen": "stangd"}.get(kind, rng.choice(["oppen", "oppen", "vantelista", "stangd"]))
+        record = {
+            "id": identity,
+            "namn": f"Insats {n} {rng.choice(WORDS)}",
+            "kortnamn": f"I{n}",
+            "typ": kind,
+            "syfte": _text(rng, 2),
+            "beskrivning": _text(rng, 5),
+            "malgrupp": {
+                "beskrivning": _text(rng, 2),
+                "alder": {"min": 18, "max": rng.choice([29, 64, 65])},
+                "kommuner": sorted(rng.sample(KOMMUNER, 2)),
+                "forsorjning": ["forsorjningsstod", "sjukpenning"],
+                "behov": sorted(rng.sample(BEHOV, 3)),
+                "kraver_aktivitetsformaga": kind != "ordinarie",
+            },
+            "kriterier": [_sentence(rng) for _ in range(3)],
+            "uteslutningsgrunder": [_sentence(rng) for _ in range(2)],
+            "passar_inte_for": [_sentence(rng) for _ in range(2)],
+            "forvantningar": [_sentence(rng) for _ in range(2)],
+            "arbetsgang": [{"steg": f"Steg {s}", "beskrivning": _sentence(rng)} for s in range(1, 5)],
+            "remiss": {"steg": [_sentence(rng) for _ in range(2)], "remittenter": ["forsakringskassan", "socialtjansten"],
+                       "egen_ansokan": bool(n % 2), "kontakta_innan": kind == "samordnad"},
+            "kontakter": [{"roll": "Samordnare", "telefon": f"0240-{n % 90 + 10} {n % 900 + 100:03d}",
+                           "epost": f"insats{n}@kommun.se", "telefontid": "Mån–fre 9–11", "verifierad": "2026-01-15"}],
+            "intag": {"status": intake, "sedan": "2021-01", "bekraftad": "2026-01-15"},
+            "drivs_av": [f"org-{n % 40}"],
+            "finansieras_av": ["forbund"],
+            "period": {"start": "2015", **({"slut": "2020-10-31"} if kind == "avslutad" else {})},
+            "mal": [_sentence(rng) for _ in range(2)],
+            "uppfoljning": _text(rng, 2),
+            "senast_granskad": {"datum": "2026-01-15", "av": "Samordnare"},
+            "kallor": cite,
+        }
+        if kind == "samordnad" and ordinary:
+            record["overenskommelser"] = ["avtal"]
+            record["prova_forst"] = rng.sample(ordinary, min(3, len(ordinary)))
+        if kind == "ordinarie":
+            ordinary.append(identity)
+        insatser.append(record)
+    ej_tackta = [{"id": "saknas", "namn": "Saknas", "beskrivning": _sentence(rng), "behov": ["bostad"],
+                  "kommuner": ["ludvika"], "kallor": cite}]
+    return {"version": 1, "kallor": kallor, "kommuner": kommuner, "behov": behov, "organisationer": organisationer,
+            "overenskommelser": overenskommelser, "insatser": insatser, "ej_tackta_behov": ej_tackta}
+
+
+class _NoAliasDumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
+    # Shared lists would be written as anchors and aliases, which the loader rejects.
+    def ignore_aliases(self, data) -> bool:
+        return True
+
+
+def catalogue_yaml(size: int, seed: int = 1) -> str:
+    return yaml.dump(catalogue(size, seed), Dumper=_NoAliasDumper, allow_unicode=True, sort_keys=False, width=100)

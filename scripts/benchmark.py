@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""Measure validation and build time on synthetic catalogues and print the figures.
+
+For each size: validation time and throughput (MB/s), `mkdocs build` time of
+Insatsguiden, and the build time of a plain mkdocs-material site with the
+same number of equivalent hand-written Markdown pages kept out of the nav,
+with the ratio of the two. Nothing here is asserted: it prints numbers.
+
+    python scripts/benchmark.py [--sizes 100 1000 5000] [--repeat 3]
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from insatsguiden.schema import labels  # noqa: E402
+from insatsguiden.synthetic import catalogue, catalogue_yaml  # noqa: E402
+from insatsguiden.validate import validate_text  # noqa: E402
+
+TODAY = dt.date(2026, 11, 23)
+PLAIN_CONFIG = """site_name: Jämförelse
+theme:
+  name: material
+  language: sv
+  font: false
+plugins:
+  - search:
+      lang: sv
+validation:
+  nav:
+    omitted_files: ignore
+nav:
+  - Start: index.md
+"""
+
+
+def equivalent_markdown(insats: dict) -> str:
+    """The same content a hand-written page would carry, as ordinary Markdown."""
+    def bullets(items):
+        return "\n".join(f"- {item}" for item in items)
+
+    lines = [f"# {insats['namn']}", "", f"**Intag:** {labels('intagsstatus')[insats['intag']['status']]}  ",
+             f"**Senast granskad:** {insats['senast_granskad']['datum']}", "", insats["syfte"], "",
+             "## Kort om insatsen", "", insats["beskrivning"], "", "## Målgrupp", "", insats["malgrupp"]["beskrivning"], "",
+             "### Kriterier", "", bullets(insats["kriterier"]), "", "### Kan inte ta emot", "",
+             bullets(insats["uteslutningsgrunder"]), "", "### Passar inte för", "", bullets(insats["passar_inte_for"]), "",
+             "## Vad deltagaren kan förvänta sig", "", bullets(insats["forvantningar"]), "", "## Så fungerar det", ""]
+    lines += [f"{n}. **{step['steg']}** {step['beskrivning']}" for n, step in enumerate(insats["arbetsgang"], 1)]
+    lines += ["", "## Så remitterar du", "", bullets(insats["remiss"]["steg"]), "", "## Kontakt", ""]
+    lines += [f"- {k['roll']}, {k['telefon']}, {k['epost']}" for k in insats["kontakter"]]
+    lines += ["", "## Mål och uppföljning", "", bullets(insats["mal"]), "", insats["uppfoljning"], ""]
+    return "\n".join(lines)
+
+
+def timed_build(cwd: Path, site: Path, env: dict) -> float:
+    started = time.perf_counter()
+    completed = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--site-dir", str(site)], cwd=cwd,
+                               env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **env}, capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    if completed.returncode != 0:
+        sys.exit(f"Bygget misslyckades i {cwd}:\n{completed.stderr[-2000:]}")
+    shutil.rmtree(site, ignore_errors=True)
+    return elapsed
+
+
+def measure(size: int, repeat: int, work: Path) -> dict:
+    text = catalogue_yaml(size)
+    data_file = work / f"insatser-{size}.yaml"
+    data_file.write_text(text, encoding="utf-8")
+    megabytes = len(text.encode("utf-8")) / 1_000_000
+
+    validation = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = validate_text(text, data_file.name, TODAY)
+        validation.append(time.perf_counter() - started)
+        if not result.ok:
+            sys.exit("Den syntetiska katalogen är ogiltig:\n" + "\n".join(p.text() for p in result.problems[:10]))
+
+    plain = work / f"plain-{size}"
+    (plain / "docs").mkdir(parents=True)
+    (plain / "mkdocs.yml").write_text(PLAIN_CONFIG, encoding="utf-8")
+    (plain / "docs" / "index.md").write_text("# Start\n", encoding="utf-8")
+    for insats in catalogue(size)["insatser"]:
+        (plain / "docs" / f"{insats['id']}.md").write_text(equivalent_markdown(insats), encoding="utf-8")
+
+    env = {"INSATSGUIDEN_DATA": str(data_file), "INSATSGUIDEN_TODAY": TODAY.isoformat()}
+    ours = [timed_build(ROOT, work / "site", env) for _ in range(repeat)]
+    theirs = [timed_build(plain, work / "plain-site", {}) for _ in range(repeat)]
+    return {"size": size, "mb": megabytes, "validation": statistics.median(validation),
+            "ours": statistics.median(ours), "plain": statistics.median(theirs)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Mäter validering och bygge på syntetiska kataloger.")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 5000])
+    parser.add_argument("--repeat", type=int, default=1, help="antal körningar per mätning (median visas)")
+    args = parser.parse_args()
+    print(f"Python {sys.version.split()[0]}, {os.cpu_count()} kärnor, median av {args.repeat} körning(ar)")
+    header = f"{'insatser':>8} {'MB':>6} {'validering s':>12} {'MB/s':>6} {'bygge s':>8} {'enkel s':>8} {'kvot':>5} {'s/1000':>7}"
+    print(header)
+    with tempfile.TemporaryDirectory(prefix="insatsguiden-bench-") as tmp:
+        for size in args.sizes:
+            row = measure(size, args.repeat, Path(tmp))
+            print(f"{row['size']:>8} {row['mb']:>6.1f} {row['validation']:>12.2f} {row['mb'] / row['validation']:>6.1f} "
+                  f"{row['ours']:>8.1f} {row['plain']:>8.1f} {row['ours'] / row['plain']:>5.2f} "
+                  f"{row['ours'] / row['size'] * 1000:>7.1f}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
