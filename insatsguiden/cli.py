@@ -50,3 +50,42 @@ def main_validate(argv: list[str]) -> int:
     print(format_problems(result.problems, args.format))
     print(summary(result.problems), file=sys.stderr)
     return 1
+
+
+def main_freshness(argv: list[str]) -> int:
+    from .freshness import evaluate, overdue
+    from .review_report import as_github, as_json, as_markdown, as_text
+
+    parser = SwedishParser(prog="check_freshness.py",
+                           description="Visar överenskommelser, kontakter, granskningar och intagsstatus som är försenade.")
+    parser.add_argument("file", nargs="?", default=str(DEFAULT_DATA), help="datafilen (standard: data/insatser.yaml)")
+    parser.add_argument("--today", type=parse_today, default=None, help="dagens datum ÅÅÅÅ-MM-DD (standard: idag)")
+    parser.add_argument("--warn-days", type=int, default=None, help="dagar före förfallodag som räknas som snart (standard: från datafilen, annars 60)")
+    parser.add_argument("--format", choices=("text", "github", "markdown", "json"), default="text")
+    parser.add_argument("--report-only", action="store_true", help="avsluta med 0 även om något är försenat (för pull requests)")
+    args = parser.parse_args(argv)
+    if args.warn_days is not None and args.warn_days < 0:
+        parser.error("--warn-days måste vara 0 eller mer")
+    today = args.today or dt.date.today()
+    name = display_path(args.file)
+    result = validate_file(args.file, today, display_name=name)
+    if not result.ok:
+        print(format_problems(result.problems, "github" if args.format == "github" else "text"))
+        print("Datafilen är ogiltig; rätta den först. " + summary(result.problems), file=sys.stderr)
+        return 2
+    findings = evaluate(result.catalogue, today, args.warn_days)
+    if args.format == "json":
+        print(as_json(findings, name, today))
+    elif args.format == "markdown":
+        print(as_markdown(findings, name, today))
+    elif args.format == "github":
+        output = as_github(findings, name, overdue_level="warning" if args.report_only else "error")
+        if output:
+            print(output)
+    else:
+        output = as_text(findings, name)
+        print(output if output else f"{name}: allt är aktuellt.")
+    late = overdue(findings)
+    if late and args.format in ("text", "github"):
+        print(f"{len(late)} försenade.", file=sys.stderr)
+    return 1 if late and not args.report_only else 0

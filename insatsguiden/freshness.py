@@ -1,0 +1,213 @@
+"""Review dates: when agreements, contacts, reviews and intake statuses fall due.
+
+Every rule takes today's date as an argument. A finding is `ok`, `snart`
+(due within the warning period) or `forsenad` (overdue), with the due date,
+how long, who is responsible and where the field is in the YAML.
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import asdict, dataclass
+from typing import Iterator
+
+from .catalogue import Catalogue
+from .loader import locate
+from .rules import parse_partial
+from .schema import field_name
+
+OK, SOON, OVERDUE = "ok", "snart", "forsenad"
+STATE_LABELS = {OK: "Aktuell", SOON: "Snart dags", OVERDUE: "Försenad"}
+KIND_LABELS = {"overenskommelse": "Överenskommelse", "granskning": "Granskning av insats",
+               "intag": "Intagsstatus", "kontakt": "Kontaktuppgift"}
+DEFAULTS = {"kontakt_max_manader": 12, "granskning_max_manader": 12, "intag_max_manader": 6, "varning_dagar": 60}
+# Measures that take no participants have no intake status to confirm.
+NO_INTAKE_KINDS = ("foreslagen", "avslutad")
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str                  # overenskommelse | granskning | intag | kontakt
+    section: str               # insatser | overenskommelser
+    record_id: str
+    record_name: str
+    field: str                 # dotted path inside the record, e.g. kontakter[1].verifierad
+    line: int
+    col: int
+    state: str                 # ok | snart | forsenad
+    due: dt.date | None        # None: never checked at all
+    last_checked: str | None   # the date the rule counted from, as written
+    responsible: str
+    offset_days: int           # today minus due: positive when overdue
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        data["due"] = self.due.isoformat() if self.due else None
+        data["days_overdue"] = max(self.offset_days, 0) if self.due else None
+        data["days_left"] = max(-self.offset_days, 0) if self.due else None
+        data["state_label"] = STATE_LABELS[self.state]
+        data["kind_label"] = KIND_LABELS[self.kind]
+        data["message"] = message(self)
+        return data
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """Same day `months` later; the 31st becomes the month's last day (2024-02-29 + 12 → 2025-02-28)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def window_due(last_revision: dt.date, first_month: int, last_month: int) -> dt.date:
+    """End of the first yearly revision window that starts after the last revision.
+
+    A window may span the new year (November–February). A revision inside a
+    window counts for that window, so the next one is due a year later.
+    """
+    year = last_revision.year - 1
+    while True:
+        start = dt.date(year, first_month, 1)
+        if start > last_revision:
+            end_year = year if last_month >= first_month else year + 1
+            return dt.date(end_year, last_month, calendar.monthrange(end_year, last_month)[1])
+        year += 1
+
+
+def duration(days: int) -> str:
+    """'7 år', '5 månader', '12 dagar' — the largest whole unit."""
+    if days >= 365:
+        years = days // 365
+        return f"{years} år"
+    if days >= 30:
+        months = days // 30
+        return f"{months} månad" if months == 1 else f"{months} månader"
+    return "1 dag" if days == 1 else f"{days} dagar"
+
+
+# What falls due, and its verb as past participle and as passive infinitive.
+PHRASES = {
+    "overenskommelse": ("Överenskommelsen", "reviderats", "revideras"),
+    "granskning": ("Uppgifterna om insatsen", "granskats", "granskas"),
+    "intag": ("Intagsstatusen", "bekräftats", "bekräftas"),
+    "kontakt": ("Kontaktuppgiften", "verifierats", "verifieras"),
+}
+
+
+def message(finding: Finding) -> str:
+    subject, done, to_do = PHRASES[finding.kind]
+    prefix = f"{finding.record_name}: {subject}"
+    if finding.due is None:
+        return f"{prefix} har aldrig {done}. Ansvarig: {finding.responsible}."
+    if finding.state == OVERDUE:
+        return (f"{prefix} skulle ha {done} senast {finding.due.isoformat()} – försenad sedan "
+                f"{duration(finding.offset_days)}. Ansvarig: {finding.responsible}.")
+    if finding.state == SOON:
+        return (f"{prefix} ska {to_do} senast {finding.due.isoformat()} (om {duration(-finding.offset_days)}). "
+                f"Ansvarig: {finding.responsible}.")
+    return f"{prefix} är aktuell till {finding.due.isoformat()}."
+
+
+def _state(due: dt.date | None, today: dt.date, warn_days: int, met: bool = False) -> tuple[str, int]:
+    if due is None:
+        return OVERDUE, 0
+    if met:
+        return OK, (today - due).days
+    offset = (today - due).days
+    if offset > 0:
+        return OVERDUE, offset
+    if -offset <= warn_days:
+        return SOON, offset
+    return OK, offset
+
+
+def _names(catalogue: Catalogue, ids: list[str]) -> str:
+    return ", ".join(catalogue.organisationer[i]["namn"] for i in ids)
+
+
+def responsible_for_insats(catalogue: Catalogue, insats: dict) -> str:
+    if insats.get("drivs_av"):
+        return _names(catalogue, insats["drivs_av"])
+    forbund = {catalogue.kommuner[k].get("samordningsforbund") for k in insats["malgrupp"].get("kommuner", [])} - {None}
+    if forbund:
+        return _names(catalogue, sorted(forbund))
+    return "samordningsförbundet (huvudman saknas i datat)"
+
+
+def agreement_due(agreement: dict) -> tuple[dt.date | None, str | None, bool]:
+    """(due date, the date it counts from, whether a fixed date was already met)."""
+    rule = agreement["revision"]
+    last = agreement.get("senast_reviderad") or agreement.get("undertecknad")
+    last_span = parse_partial(last) if last else None
+    if rule["regel"] == "arligt_fonster":
+        if last_span is None:
+            return None, None, False
+        # A partial date ("2018-04") counts from its last possible day.
+        return window_due(last_span[1], rule["fonster_fran_manad"], rule["fonster_till_manad"]), last, False
+    if rule["regel"] == "fast_datum":
+        due = dt.date.fromisoformat(rule["datum"])
+        # Revised on or after the fixed date: that date has been met until a new one is set.
+        return due, last, last_span is not None and last_span[0] >= due
+    till = parse_partial(agreement["giltighet"]["till"])
+    return (till[1] if till else None), last, False
+
+
+def evaluate(catalogue: Catalogue, today: dt.date, warn_days: int | None = None) -> list[Finding]:
+    """Every review finding in the catalogue, most overdue first."""
+    settings = {**DEFAULTS, **catalogue.settings}
+    warn = settings["varning_dagar"] if warn_days is None else warn_days
+    data = catalogue.data
+    findings: list[Finding] = []
+
+    def add(kind, section, index, record, name, field_path, due, last, responsible, met=False):
+        state, offset = _state(due, today, warn, met)
+        line, col = locate(data, (section, index) + field_path)
+        findings.append(Finding(kind, section, record["id"], name, field_name(field_path), line, col, state, due, last,
+                                responsible, offset))
+
+    for index, agreement in enumerate(data["overenskommelser"]):
+        if agreement["status"] == "upphord":
+            continue
+        due, last, met = agreement_due(agreement)
+        field_path = ("senast_reviderad",) if "senast_reviderad" in agreement else ("revision",)
+        add("overenskommelse", "overenskommelser", index, agreement, agreement["titel"], field_path, due, last,
+            _names(catalogue, [agreement["ansvarig"]]), met)
+
+    for index, insats in enumerate(data["insatser"]):
+        responsible = responsible_for_insats(catalogue, insats)
+        reviewed = insats["senast_granskad"]["datum"]
+        add("granskning", "insatser", index, insats, insats["namn"], ("senast_granskad", "datum"),
+            add_months(dt.date.fromisoformat(reviewed), settings["granskning_max_manader"]), reviewed,
+            responsible)
+        if insats["typ"] not in NO_INTAKE_KINDS and insats["intag"]["status"] != "avslutad":
+            confirmed = insats["intag"].get("bekraftad")
+            due = add_months(dt.date.fromisoformat(confirmed), settings["intag_max_manader"]) if confirmed else None
+            add("intag", "insatser", index, insats, insats["namn"], ("intag", "bekraftad") if confirmed else ("intag", "status"),
+                due, confirmed, responsible)
+        if insats["typ"] in NO_INTAKE_KINDS:
+            continue
+        for position, contact in enumerate(insats.get("kontakter", [])):
+            verified = contact.get("verifierad")
+            due = add_months(dt.date.fromisoformat(verified), settings["kontakt_max_manader"]) if verified else None
+            add("kontakt", "insatser", index, insats, f"{insats['namn']} ({contact['roll']})",
+                ("kontakter", position, "verifierad" if verified else "roll"), due, verified, responsible)
+
+    def order(finding: Finding):
+        rank = {OVERDUE: 0, SOON: 1, OK: 2}[finding.state]
+        return (rank, finding.due or dt.date.min, finding.line)
+
+    return sorted(findings, key=order)
+
+
+def overdue(findings: list[Finding]) -> list[Finding]:
+    return [f for f in findings if f.state == OVERDUE]
+
+
+def by_record(findings: list[Finding]) -> dict[tuple[str, str], list[Finding]]:
+    index: dict[tuple[str, str], list[Finding]] = {}
+    for finding in findings:
+        index.setdefault((finding.section, finding.record_id), []).append(finding)
+    return index
+
+
+def iter_kind(findings: list[Finding], kind: str) -> Iterator[Finding]:
+    return (f for f in findings if f.kind == kind)
