@@ -24,7 +24,7 @@ from mkdocs.structure.toc import get_toc  # noqa: E402
 
 from insatsguiden import DEFAULT_DATA  # noqa: E402
 from insatsguiden.problems import format_problems, summary  # noqa: E402
-from insatsguiden.render import render_page, site_pages, static_files  # noqa: E402
+from insatsguiden.render import Site, render_page, site_pages, static_files  # noqa: E402
 from insatsguiden.validate import validate_file  # noqa: E402
 
 _build: dict = {}
@@ -48,8 +48,9 @@ def on_config(config, **_):
         raise Abort("Datafilen har fel och sajten byggs inte:\n"
                     + format_problems(result.problems) + "\n" + summary(result.problems))
     pages = site_pages(result.catalogue)
-    _build.update(catalogue=result.catalogue, today=today, pages={p.src_uri: p for p in pages})
-    config.extra["byggdatum"] = today.isoformat()
+    _build.update(site=Site.build(result.catalogue, today), pages={p.src_uri: p for p in pages})
+    # A static page ages: say which day its review states were computed for.
+    config.copyright = f"Uppgifterna kontrollerades mot datum {today.isoformat()} när sidorna byggdes."
     config.watch.append(str(data_path))
     return config
 
@@ -57,7 +58,7 @@ def on_config(config, **_):
 def on_files(files, config, **_):
     for src_uri in _build["pages"]:
         files.append(File.generated(config, src_uri, content="<!-- genereras av insatsguiden -->\n"))
-    for src_uri, content in static_files().items():
+    for src_uri, content in static_files(_build["site"]).items():
         files.append(File.generated(config, src_uri, content=content))
     return files
 
@@ -73,6 +74,6 @@ def on_page_content(html, page, **_):
     generated = _build["pages"].get(page.file.src_uri)
     if generated is None:
         return html
-    rendered = render_page(generated, _build["catalogue"])
+    rendered = render_page(generated, _build["site"])
     page.toc = get_toc(rendered.toc)
     return rendered.html

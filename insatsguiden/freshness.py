@@ -93,18 +93,20 @@ PHRASES = {
 }
 
 
-def message(finding: Finding) -> str:
+def sentence(finding: Finding) -> str:
+    """'Överenskommelsen skulle ha reviderats senast 2019-03-31 – försenad sedan 7 år.'"""
     subject, done, to_do = PHRASES[finding.kind]
-    prefix = f"{finding.record_name}: {subject}"
     if finding.due is None:
-        return f"{prefix} har aldrig {done}. Ansvarig: {finding.responsible}."
+        return f"{subject} har aldrig {done}."
     if finding.state == OVERDUE:
-        return (f"{prefix} skulle ha {done} senast {finding.due.isoformat()} – försenad sedan "
-                f"{duration(finding.offset_days)}. Ansvarig: {finding.responsible}.")
+        return f"{subject} skulle ha {done} senast {finding.due.isoformat()} – försenad sedan {duration(finding.offset_days)}."
     if finding.state == SOON:
-        return (f"{prefix} ska {to_do} senast {finding.due.isoformat()} (om {duration(-finding.offset_days)}). "
-                f"Ansvarig: {finding.responsible}.")
-    return f"{prefix} är aktuell till {finding.due.isoformat()}."
+        return f"{subject} ska {to_do} senast {finding.due.isoformat()} (om {duration(-finding.offset_days)})."
+    return f"{subject} ska {to_do} senast {finding.due.isoformat()}."
+
+
+def message(finding: Finding) -> str:
+    return f"{finding.record_name}: {sentence(finding)} Ansvarig: {finding.responsible}."
 
 
 def _state(due: dt.date | None, today: dt.date, warn_days: int, met: bool = False) -> tuple[str, int]:

@@ -15,8 +15,12 @@ from typing import Any
 
 import jinja2
 
+import datetime as dt
+
 from . import SCHEMA_PATH
 from .catalogue import Catalogue
+from .freshness import OK, OVERDUE, PHRASES, SOON, Finding, by_record, duration, evaluate, message, sentence
+from .review_report import as_json
 from .schema import labels, vocabulary
 from .textformat import render_inline, render_markdown
 
@@ -40,6 +44,30 @@ class Page:
     title: str
     template: str
     context: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Site:
+    """Everything a page may show: the catalogue and the review findings on the build date."""
+    catalogue: Catalogue
+    today: dt.date
+    findings: list[Finding]
+    warn_days: int
+
+    @classmethod
+    def build(cls, catalogue: Catalogue, today: dt.date) -> "Site":
+        warn_days = catalogue.settings.get("varning_dagar", 60)
+        return cls(catalogue, today, evaluate(catalogue, today, warn_days), warn_days)
+
+    def __post_init__(self) -> None:
+        self._by_record = by_record(self.findings)
+
+    def findings_for(self, section: str, record_id: str, kind: str | None = None) -> list[Finding]:
+        return [f for f in self._by_record.get((section, record_id), []) if kind is None or f.kind == kind]
+
+    def intake(self, insats: dict) -> Finding | None:
+        found = self.findings_for("insatser", insats["id"], "intag")
+        return found[0] if found else None
 
 
 @dataclass
@@ -69,6 +97,11 @@ def environment() -> jinja2.Environment:
     env.filters["mdi"] = render_inline
     env.globals.update(
         url=url,
+        duration=duration,
+        review_message=message,
+        review_sentence=sentence,
+        phrases=PHRASES,
+        OK=OK, SOON=SOON, OVERDUE=OVERDUE,
         label=lambda vocab, value: labels(vocab).get(value, value),
         vocab=vocabulary,
         month=lambda number: MONTHS[number - 1],
@@ -84,6 +117,7 @@ def _page(src_uri: str, title: str, template: str, **context: Any) -> Page:
 
 def site_pages(catalogue: Catalogue) -> list[Page]:
     pages = [
+        _page("granskning/index.md", "Granskning", "granskning.html"),
         _page("insatser/index.md", "Alla insatser", "insatser_index.html"),
         _page("organisationer/index.md", "Organisationer", "organisationer_index.html"),
         _page("overenskommelser/index.md", "Överenskommelser", "overenskommelser_index.html"),
@@ -99,9 +133,12 @@ def site_pages(catalogue: Catalogue) -> list[Page]:
     return pages
 
 
-def static_files() -> dict[str, bytes]:
-    """Files published as they are: the schema, so editors and people can read it."""
-    return {"schema/insatser.schema.json": SCHEMA_PATH.read_bytes()}
+def static_files(site: Site) -> dict[str, bytes]:
+    """Files published as they are: the schema for editors, the review state for machines."""
+    return {
+        "schema/insatser.schema.json": SCHEMA_PATH.read_bytes(),
+        "granskning.json": as_json(site.findings, site.catalogue.filename, site.today).encode("utf-8"),
+    }
 
 
 def table_of_contents(html: str) -> list[dict]:
@@ -115,7 +152,8 @@ def table_of_contents(html: str) -> list[dict]:
     return toc
 
 
-def render_page(page: Page, catalogue: Catalogue) -> RenderedPage:
+def render_page(page: Page, site: Site) -> RenderedPage:
     template = environment().get_template(page.template)
-    html = template.render(c=catalogue, href=lambda target: relative(page.url, target), page=page, **page.context)
+    html = template.render(c=site.catalogue, site=site, href=lambda target: relative(page.url, target), page=page,
+                           **page.context)
     return RenderedPage(html=html, toc=table_of_contents(html))
