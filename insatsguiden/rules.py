@@ -315,6 +315,40 @@ def check_text_links(data: Any, today: dt.date) -> Iterator[Finding]:
                 break
 
 
+_PERSONNUMMER = re.compile(r"(?<![0-9])(?:19|20)?([0-9]{2})([0-9]{2})([0-9]{2})[-+ ]?([0-9]{4})(?![0-9])")
+_FREE_MAIL = re.compile(r"@(?:gmail|googlemail|hotmail|outlook|live|msn|yahoo|icloud|me|mail|telia|bredband)\.(?:com|se|nu|net)$", re.I)
+
+
+def _luhn_ok(digits: str) -> bool:
+    total = 0
+    for index, char in enumerate(digits):
+        value = int(char) * (2 if index % 2 == 0 else 1)
+        total += value - 9 if value > 9 else value
+    return total % 10 == 0
+
+
+def looks_like_personnummer(text: str) -> bool:
+    """A Swedish personal or coordination number (YYMMDD-NNNN with a valid check digit)."""
+    for match in _PERSONNUMMER.finditer(text):
+        year, month, day, tail = match.groups()
+        day_number = int(day) - 60 if int(day) > 60 else int(day)  # samordningsnummer add 60 to the day
+        if 1 <= int(month) <= 12 and 1 <= day_number <= 31 and _luhn_ok(year + month + day + tail):
+            return True
+    return False
+
+
+def check_personal_data(data: Any, today: dt.date) -> Iterator[Finding]:
+    """The guide never holds personal data about participants, nor private contact details."""
+    phone_fields = set(fields_of("telefon"))
+    for path, value in _strings(data):
+        pattern = tuple("*" if isinstance(step, int) else step for step in path)
+        if pattern not in phone_fields and looks_like_personnummer(value):
+            yield path, "texten innehåller något som liknar ett personnummer. Personuppgifter om enskilda får aldrig stå i guiden; ta bort det."
+    for path, value in _values(data, "epost"):
+        if isinstance(value, str) and _FREE_MAIL.search(value):
+            yield path, f"'{value}' ser ut som en privat e-postadress. Ange en funktionsadress hos organisationen (t.ex. rehabteamet@kommun.se)."
+
+
 CHECKS: list[Callable[[Any, dt.date], Iterator[Finding]]] = [
     check_unique_ids,
     check_references,
@@ -324,4 +358,5 @@ CHECKS: list[Callable[[Any, dt.date], Iterator[Finding]]] = [
     check_contact_formats,
     check_markup,
     check_text_links,
+    check_personal_data,
 ]

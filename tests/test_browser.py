@@ -1,0 +1,97 @@
+"""The built site in real Chromium: no console errors, no foreign requests, no dialogs; JS review checks."""
+import datetime as dt
+from urllib.parse import urlsplit
+
+import pytest
+
+from conftest import FIXTURES, build_site, serve_directory
+
+PAGE_TYPES = {
+    "start": "",
+    "insats": "insatser/evi-ludvika/",
+    "organisation": "organisationer/ludvika-ami/",
+    "overenskommelse": "overenskommelser/evi-2018/",
+    "lista": "insatser/",
+    "behov": "behov/bostad/",
+    "behovsoversikt": "behov/",
+    "granskning": "granskning/",
+    "kallor": "kallor/",
+}
+
+
+@pytest.fixture()
+def page(browser):
+    context = browser.new_context(locale="sv-SE")
+    tab = context.new_page()
+    tab.problems = []
+    tab.requests = []
+    tab.on("console", lambda message: message.type in ("error", "warning") and tab.problems.append(message.text))
+    tab.on("pageerror", lambda error: tab.problems.append(str(error)))
+    tab.on("request", lambda request: tab.requests.append(request.url))
+    tab.on("dialog", lambda dialog: (tab.problems.append(f"dialog: {dialog.message}"), dialog.dismiss()))
+    yield tab
+    context.close()
+
+
+@pytest.mark.parametrize("kind", sorted(PAGE_TYPES))
+def test_page_loads_cleanly_and_only_locally(page, site_url, kind):
+    response = page.goto(site_url + PAGE_TYPES[kind], wait_until="networkidle")
+    assert response.status == 200
+    assert page.locator("html").get_attribute("lang") == "sv"
+    assert page.problems == []
+    local = urlsplit(site_url).netloc
+    foreign = [url for url in page.requests if urlsplit(url).scheme in ("http", "https") and urlsplit(url).netloc != local]
+    assert foreign == [] and page.requests
+
+
+def test_navigation_and_search(page, site_url):
+    page.goto(site_url, wait_until="networkidle")
+    page.get_by_role("link", name="Alla insatser").first.click()
+    page.wait_for_url("**/insatser/")
+    page.get_by_role("link", name="EVI Ludvika").first.click()
+    assert "insatser/evi-ludvika/" in page.url
+    page.locator("label.md-search__icon, .md-search__input").first.click()
+    page.locator("input.md-search__input").fill("Rehabteamet")
+    results = page.locator(".md-search-result__item")
+    results.first.wait_for(timeout=10000)
+    assert "Rehabteamet" in results.first.inner_text()
+    assert page.problems == []
+
+
+def test_print_hides_navigation(page, site_url):
+    page.goto(site_url + "insatser/samordningsteamet-vasteras/", wait_until="networkidle")
+    page.emulate_media(media="print")
+    assert not page.locator(".md-header").is_visible()
+    assert page.locator(".ig-sammanfattning").is_visible()
+
+
+@pytest.fixture(scope="module")
+def small_site_url(tmp_path_factory):
+    """The minimal fixture built on 2026-11-23: Boendestöd's review falls due 2027-01-15."""
+    site = tmp_path_factory.mktemp("small-site")
+    build_site(FIXTURES / "valid" / "minimal.yaml", site)
+    url, server = serve_directory(site)
+    yield url
+    server.shutdown()
+
+
+def _banner_texts(page) -> list[str]:
+    return [b.inner_text() for b in page.locator(".ig-granskning").all() if b.is_visible()]
+
+
+def test_review_banner_is_rechecked_with_the_readers_date(page, small_site_url):
+    page.goto(small_site_url + "insatser/boendestod/", wait_until="networkidle")
+    assert any("ska granskas senast 2027-01-15 (om 1 månad)" in text for text in _banner_texts(page))
+    page.clock.set_fixed_time(dt.datetime(2027, 2, 1, 12, 0))
+    page.reload(wait_until="networkidle")
+    assert any("skulle ha granskats senast 2027-01-15 – försenad sedan 17 dagar" in text for text in _banner_texts(page))
+    assert page.problems == []
+
+
+def test_without_javascript_the_build_text_remains(browser, small_site_url):
+    context = browser.new_context(java_script_enabled=False)
+    tab = context.new_page()
+    tab.goto(small_site_url + "overenskommelser/avtalet/")
+    text = tab.locator(".ig-granskning").first.inner_text()
+    assert "skulle ha reviderats senast 2019-03-31 – försenad sedan 7 år" in text
+    context.close()
