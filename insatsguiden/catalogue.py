@@ -91,6 +91,9 @@ class Catalogue:
     def unmet_for_need(self, need_id: str) -> list[dict]:
         return [u for u in self.ej_tackta_behov.values() if need_id in u["behov"]]
 
+    def unmet_for(self, need_id: str, kommun_id: str) -> list[dict]:
+        return [u for u in self.unmet_for_need(need_id) if kommun_id in u["kommuner"]]
+
     def grouped_by_kind(self) -> list[tuple[str, list[dict]]]:
         groups = []
         for kind in KIND_ORDER:

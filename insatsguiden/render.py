@@ -6,6 +6,7 @@ MkDocs' files and pages, so another renderer could use them unchanged.
 """
 from __future__ import annotations
 
+import json
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -14,12 +15,14 @@ from html import unescape
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 import datetime as dt
 
 from . import SCHEMA_PATH
 from .catalogue import Catalogue
 from .freshness import OK, OVERDUE, PHRASES, SOON, Finding, by_record, duration, evaluate, message, sentence
+from .guide import Answers, guide_data, match_entries
 from .review_report import as_json
 from .schema import labels, vocabulary
 from .textformat import render_inline, render_markdown
@@ -64,6 +67,13 @@ class Site:
 
     def findings_for(self, section: str, record_id: str, kind: str | None = None) -> list[Finding]:
         return [f for f in self._by_record.get((section, record_id), []) if kind is None or f.kind == kind]
+
+    @property
+    def guide(self) -> dict:
+        """The guide's exported entries, computed once per build."""
+        if not hasattr(self, "_guide"):
+            self._guide = guide_data(self.catalogue, self.findings)
+        return self._guide
 
     def intake(self, insats: dict) -> Finding | None:
         found = self.findings_for("insatser", insats["id"], "intag")
@@ -115,6 +125,30 @@ def _page(src_uri: str, title: str, template: str, **context: Any) -> Page:
     return Page(src_uri=src_uri, url=address, title=title, template=template, context=context)
 
 
+def question_options(catalogue: Catalogue, question: dict) -> list[tuple[str, str]]:
+    """(value, text) for a guide question: its own answers, or every value of its vocabulary."""
+    if question.get("svar"):
+        return [(answer["varde"], answer["text"]) for answer in question["svar"]]
+    kind = question["matchar"]
+    if kind == "kommun":
+        return sorted(((k, v["namn"]) for k, v in catalogue.kommuner.items()), key=lambda pair: pair[1])
+    if kind == "behov":
+        return [(k, v["namn"]) for k, v in catalogue.behov.items()]
+    if kind == "forsorjning":
+        return list(labels("forsorjning").items())
+    if kind in ("kontakter", "remittent"):
+        return list(labels("remittent").items())
+    if kind == "aktivitet":
+        return [("ja", "Ja"), ("nej", "Nej"), ("vet-inte", "Vet inte")]
+    return []
+
+
+def guide_json(site: "Site") -> Markup:
+    """The guide's data for the page, safe inside <script type="application/json">."""
+    text = json.dumps(site.guide, ensure_ascii=False, separators=(",", ":"))
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
 def site_pages(catalogue: Catalogue) -> list[Page]:
     pages = [
         _page("granskning/index.md", "Granskning", "granskning.html"),
@@ -130,6 +164,10 @@ def site_pages(catalogue: Catalogue) -> list[Page]:
     pages += [_page(f"overenskommelser/{a['id']}.md", a["titel"], "overenskommelse.html", agreement=a)
               for a in catalogue.overenskommelser.values()]
     pages += [_page(f"behov/{b['id']}.md", b["namn"], "behov.html", need=b) for b in catalogue.behov.values()]
+    if catalogue.data.get("vagvisare"):
+        pages.append(_page("vagvisare/index.md", "Vägvisare", "vagvisare.html"))
+        pages += [_page(f"vagvisare/{k['id']}/index.md", f"Vägvisare: {k['namn']}", "vagvisare_kommun.html", kommun=k)
+                  for k in catalogue.kommuner.values()]
     return pages
 
 
@@ -154,6 +192,11 @@ def table_of_contents(html: str) -> list[dict]:
 
 def render_page(page: Page, site: Site) -> RenderedPage:
     template = environment().get_template(page.template)
+    extra = {}
+    if page.template == "vagvisare.html":
+        extra["guide_json"] = guide_json(site)
     html = template.render(c=site.catalogue, site=site, href=lambda target: relative(page.url, target), page=page,
-                           **page.context)
+                           question_options=lambda question: question_options(site.catalogue, question),
+                           guide_match=lambda **answers: match_entries(site.guide, Answers(**answers)),
+                           **extra, **page.context)
     return RenderedPage(html=html, toc=table_of_contents(html))

@@ -349,6 +349,52 @@ def check_personal_data(data: Any, today: dt.date) -> Iterator[Finding]:
             yield path, f"'{value}' ser ut som en privat e-postadress. Ange en funktionsadress hos organisationen (t.ex. rehabteamet@kommun.se)."
 
 
+def allowed_answers(data: Any, kind: str) -> list[str] | None:
+    """The values a guide question of this kind may offer (None: free input, like age)."""
+    from .schema import vocabulary
+
+    if kind in ("kommun", "behov"):
+        return list(ids_in(data, "kommuner" if kind == "kommun" else "behov"))
+    if kind == "forsorjning":
+        return list(vocabulary("forsorjning"))
+    if kind in ("kontakter", "remittent"):
+        return list(vocabulary("remittent"))
+    if kind == "aktivitet":
+        return ["ja", "nej", "vet-inte"]
+    return None
+
+
+def check_guide_questions(data: Any, today: dt.date) -> Iterator[Finding]:
+    guide = data.get("vagvisare") if isinstance(data, dict) else None
+    questions = guide.get("fragor") if isinstance(guide, dict) else None
+    if not isinstance(questions, list):
+        return
+    seen_ids: set[str] = set()
+    seen_kinds: set[str] = set()
+    for index, question in enumerate(questions):
+        if not isinstance(question, dict):
+            continue
+        base = ("vagvisare", "fragor", index)
+        if question.get("id") in seen_ids:
+            yield base + ("id",), f"frågan '{question.get('id')}' finns redan. Välj ett annat id."
+        seen_ids.add(question.get("id"))
+        kind = question.get("matchar")
+        if kind in seen_kinds:
+            yield base + ("matchar",), f"det finns redan en fråga som matchar {kind}. Varje fält får bara ha en fråga."
+        seen_kinds.add(kind)
+        allowed = allowed_answers(data, kind) if isinstance(kind, str) else None
+        answers = question.get("svar")
+        if kind == "alder" and answers:
+            yield base + ("svar",), "en åldersfråga har inga fasta svar. Ta bort svar."
+            continue
+        for position, answer in enumerate(answers if isinstance(answers, list) else []):
+            value = answer.get("varde") if isinstance(answer, dict) else None
+            if allowed is not None and isinstance(value, str) and value not in allowed:
+                close = difflib.get_close_matches(value, allowed, n=1, cutoff=0.6)
+                hint = f" Menade du '{close[0]}'?" if close else ""
+                yield base + ("svar", position, "varde"), f"'{value}' är inget giltigt svar för en fråga om {kind}.{hint} Tillåtna: {', '.join(allowed)}."
+
+
 CHECKS: list[Callable[[Any, dt.date], Iterator[Finding]]] = [
     check_unique_ids,
     check_references,
@@ -359,4 +405,5 @@ CHECKS: list[Callable[[Any, dt.date], Iterator[Finding]]] = [
     check_markup,
     check_text_links,
     check_personal_data,
+    check_guide_questions,
 ]

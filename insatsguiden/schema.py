@@ -70,6 +70,12 @@ def labels(name: str) -> dict[str, str]:
 
 def record_label(data: Any, path: tuple) -> tuple[str, tuple]:
     """'Insats evi-ludvika' and the rest of the path, for messages."""
+    if len(path) >= 3 and path[:2] == ("vagvisare", "fragor") and isinstance(path[2], int):
+        try:
+            identity = data["vagvisare"]["fragor"][path[2]]["id"]
+        except (KeyError, IndexError, TypeError):
+            identity = None
+        return (f"Vägvisarens fråga '{identity}'" if isinstance(identity, str) else f"Vägvisarens fråga nr {path[2] + 1}"), path[3:]
     if len(path) >= 2 and path[0] in SECTION_NOUNS and isinstance(path[1], int):
         noun = SECTION_NOUNS[path[0]]
         try:

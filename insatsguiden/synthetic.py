@@ -88,7 +88,10 @@ def catalogue(size: int, seed: int = 1) -> dict:
         insatser.append(record)
     ej_tackta = [{"id": "saknas", "namn": "Saknas", "beskrivning": _sentence(rng), "behov": ["bostad"],
                   "kommuner": ["ludvika"], "kallor": cite}]
-    return {"version": 1, "kallor": kallor, "kommuner": kommuner, "behov": behov, "organisationer": organisationer,
+    guide = {"inledning": "Svara på frågorna.", "fragor": [
+        {"id": kind, "fraga": f"Fråga om {kind}?", "matchar": kind}
+        for kind in ("kommun", "alder", "forsorjning", "behov", "aktivitet", "kontakter", "remittent")]}
+    return {"version": 1, "vagvisare": guide, "kallor": kallor, "kommuner": kommuner, "behov": behov, "organisationer": organisationer,
             "overenskommelser": overenskommelser, "insatser": insatser, "ej_tackta_behov": ej_tackta}
 
 

@@ -1,0 +1,240 @@
+/* Insatsguiden – vägvisaren in the browser.
+ *
+ * matchEntries() mirrors insatsguiden/guide.py:match_entries() step by step;
+ * tests/test_guide_browser.py feeds the same profiles through both and
+ * compares the results. The page works without this file: the form then
+ * leads to the static pages per kommun and need.
+ */
+(function () {
+  "use strict";
+
+  function matchEntries(data, answers) {
+    var label = data.etiketter;
+    var results = [];
+    data.insatser.forEach(function (item) {
+      var coordinated = item.typ !== "ordinarie";
+      var reasons = [];
+      var matched = answers.behov.filter(function (need) { return item.behov.indexOf(need) >= 0; });
+      if (answers.behov.length && !matched.length) { return; }
+      matched.forEach(function (need) { reasons.push((label.behov[need] || need).toLowerCase()); });
+      if (item.kommuner.length) {
+        if (answers.kommun === null) {
+          if (coordinated) { return; }
+        } else if (item.kommuner.indexOf(answers.kommun) < 0) {
+          return;
+        } else {
+          reasons.push(label.kommun[answers.kommun] || answers.kommun);
+        }
+      }
+      if (item.alder_min !== null || item.alder_max !== null) {
+        var low = item.alder_min !== null ? item.alder_min : 0;
+        var high = item.alder_max !== null ? item.alder_max : 120;
+        if (answers.alder === null) {
+          if (coordinated) { return; }
+        } else if (!(low <= answers.alder && answers.alder <= high)) {
+          return;
+        } else {
+          reasons.push(low + "–" + high + " år");
+        }
+      }
+      if (item.forsorjning.length) {
+        if (answers.forsorjning === null) {
+          if (coordinated) { return; }
+        } else if (item.forsorjning.indexOf(answers.forsorjning) < 0) {
+          return;
+        } else {
+          reasons.push((label.forsorjning[answers.forsorjning] || answers.forsorjning).toLowerCase());
+        }
+      }
+      if (item.kraver_aktivitet) {
+        if (answers.aktivitet === "nej" || (coordinated && answers.aktivitet !== "ja")) { return; }
+        if (answers.aktivitet === "ja") { reasons.push("klarar aktivitet några timmar i veckan"); }
+      }
+      answers.kontakter.forEach(function (contact) {
+        if (item.remittenter.indexOf(contact) >= 0) {
+          reasons.push("kan remitteras av " + (label.remittent[contact] || contact));
+        }
+      });
+      var warnings = [];
+      if (item.intag_obekraftat) {
+        warnings.push("Intaget är inte bekräftat: kontakta verksamheten.");
+      } else if (data.oppet_intag.indexOf(item.intag) < 0) {
+        warnings.push("Intag: " + (label.intag[item.intag] || item.intag) + ".");
+      }
+      item.avtal_forsenade.forEach(function (title) {
+        warnings.push("Överenskommelsen " + title + " är inte reviderad i tid.");
+      });
+      if (answers.remittent && item.remittenter.length && item.remittenter.indexOf(answers.remittent) < 0) {
+        var who = label.remittent[answers.remittent] || answers.remittent;
+        warnings.push(who + " står inte bland dem som kan remittera" +
+          (item.egen_ansokan ? "; personen kan ansöka själv." : "."));
+      }
+      results.push({id: item.id, grupp: coordinated ? "samordnad" : "ordinarie", behov: matched.length,
+                    skal: reasons, varningar: warnings, _item: item});
+    });
+    function key(match) {
+      var item = match._item;
+      var openNow = data.oppet_intag.indexOf(item.intag) >= 0 && !item.intag_obekraftat;
+      return [match.grupp !== "ordinarie" ? 1 : 0, -match.behov, openNow ? 0 : 1, item.namn.toLowerCase()];
+    }
+    results.sort(function (a, b) {
+      var ka = key(a), kb = key(b);
+      for (var i = 0; i < ka.length; i++) {
+        if (ka[i] < kb[i]) { return -1; }
+        if (ka[i] > kb[i]) { return 1; }
+      }
+      return 0;
+    });
+    results.forEach(function (match) { delete match._item; });
+    return results;
+  }
+
+  function sortedUnique(values) {
+    var seen = {};
+    return values.filter(function (v) { if (!v || seen[v]) { return false; } seen[v] = true; return true; }).sort();
+  }
+
+  /* Answers from a query string, with the same tolerance as Answers.from_query(). */
+  function answersFromQuery(search) {
+    var params = new URLSearchParams(search);
+    function single(name) { var v = (params.get(name) || "").trim(); return v ? v : null; }
+    function many(name) { return sortedUnique((params.get(name) || "").split(",")); }
+    var age = single("alder");
+    var activity = single("aktivitet");
+    return {
+      kommun: single("kommun"),
+      alder: age && /^[0-9]{1,3}$/.test(age) ? parseInt(age, 10) : null,
+      forsorjning: single("forsorjning"),
+      behov: many("behov"),
+      aktivitet: ["ja", "nej", "vet-inte"].indexOf(activity) >= 0 ? activity : null,
+      kontakter: many("kontakter"),
+      remittent: single("remittent")
+    };
+  }
+
+  window.Insatsguiden = window.Insatsguiden || {};
+  window.Insatsguiden.matchEntries = matchEntries;
+  window.Insatsguiden.answersFromQuery = answersFromQuery;
+
+  var form = document.getElementById("ig-vagvisare");
+  var dataElement = document.getElementById("ig-vagvisare-data");
+  if (!form || !dataElement) { return; }
+  var data = JSON.parse(dataElement.textContent);
+  var byId = {};
+  data.insatser.forEach(function (item) { byId[item.id] = item; });
+  var output = document.getElementById("ig-resultat");
+  var status = document.getElementById("ig-resultat-status");
+  var template = document.getElementById("ig-resultat-mall");
+
+  function queryFromForm() {
+    var params = new URLSearchParams();
+    var groups = {};
+    Array.prototype.forEach.call(form.elements, function (field) {
+      if (!field.name || field.disabled) { return; }
+      if ((field.type === "checkbox" || field.type === "radio") && !field.checked) { return; }
+      if (field.value === "") { return; }
+      (groups[field.name] = groups[field.name] || []).push(field.value);
+    });
+    Object.keys(groups).sort().forEach(function (name) { params.set(name, groups[name].join(",")); });
+    return params.toString();
+  }
+
+  function fillForm(answers) {
+    Array.prototype.forEach.call(form.elements, function (field) {
+      if (!field.name) { return; }
+      var value = answers[field.name];
+      if (field.type === "checkbox") {
+        field.checked = Array.isArray(value) && value.indexOf(field.value) >= 0;
+      } else if (field.type === "radio") {
+        field.checked = value === field.value;
+      } else if (field.tagName === "SELECT" || field.type === "number") {
+        field.value = value === null || value === undefined ? "" : String(value);
+      }
+    });
+  }
+
+  function render(answers) {
+    var matches = matchEntries(data, answers);
+    output.textContent = "";
+    var fragment = document.createDocumentFragment();
+    var heading = null;
+    matches.forEach(function (match) {
+      if (match.grupp !== heading) {
+        heading = match.grupp;
+        var h = document.createElement("h3");
+        h.textContent = heading === "ordinarie" ? "Ordinarie insatser – pröva först" : "Samordnade insatser – när kriterierna passar";
+        fragment.appendChild(h);
+      }
+      var node = template.content.cloneNode(true);
+      var item = byId[match.id];
+      var link = node.querySelector("a");
+      link.textContent = item.namn;
+      link.href = form.getAttribute("data-ig-bas") + "insatser/" + item.id + "/";
+      var intake = node.querySelector(".ig-intag-text");
+      intake.textContent = item.intag_obekraftat ? "Intag obekräftat" : data.etiketter.intag[item.intag];
+      intake.className += item.intag_obekraftat ? " ig-intag-obekraftad" : " ig-intag-" + item.intag;
+      node.querySelector(".ig-skal").textContent = match.skal.length ? match.skal.join(" · ") : "Inga särskilda villkor";
+      node.querySelector(".ig-remiss").textContent = "Remitteras av: " + (item.remittent_text || "uppgift saknas") +
+        (item.egen_ansokan ? ". Personen kan ansöka själv." : ".");
+      node.querySelector(".ig-kontakt").textContent = "Kontakt: " + (item.kontakt || "saknas – fråga samordningsförbundet") + ".";
+      var warningList = node.querySelector(".ig-varningar");
+      match.varningar.forEach(function (text) {
+        var li = document.createElement("li");
+        li.textContent = text;
+        warningList.appendChild(li);
+      });
+      if (!match.varningar.length) { warningList.remove(); }
+      var checklist = node.querySelector(".ig-innan");
+      if (match.grupp === "ordinarie") { checklist.remove(); } else {
+        var list = checklist.querySelector(".ig-kriterier");
+        var points = item.kriterier.map(function (c) { return "Stäm av med personen: " + c; })
+          .concat(item.passar_inte_for.map(function (c) { return "Passar inte för: " + c; }))
+          .concat(item.forvantningar.map(function (c) { return "Personen kan förvänta sig: " + c; }));
+        if (item.kontakta_innan) { points.push("Kontakta teamet innan du skickar remissen."); }
+        points.forEach(function (text) {
+          var li = document.createElement("li");
+          li.textContent = text;
+          list.appendChild(li);
+        });
+        checklist.querySelector("a").href = link.href + "#kriterier";
+      }
+      fragment.appendChild(node);
+    });
+    output.appendChild(fragment);
+    document.getElementById("ig-ingen-traff").hidden = matches.length > 0;
+    var missing = document.getElementById("ig-saknas");
+    missing.textContent = "";
+    if (!matches.length) {
+      data.ej_tackta.forEach(function (gap) {
+        var needFits = !answers.behov.length || answers.behov.some(function (n) { return gap.behov.indexOf(n) >= 0; });
+        var placeFits = answers.kommun === null || gap.kommuner.indexOf(answers.kommun) >= 0;
+        if (needFits && placeFits) {
+          var li = document.createElement("li");
+          li.textContent = "Saknas enligt källorna: " + gap.namn;
+          missing.appendChild(li);
+        }
+      });
+    }
+    status.textContent = matches.length === 1 ? "1 insats passar." : matches.length + " insatser passar.";
+  }
+
+  function update(push) {
+    var query = queryFromForm();
+    var url = window.location.pathname + (query ? "?" + query : "") + "#ig-resultat-rubrik";
+    if (push) { history.pushState(null, "", url); } else { history.replaceState(null, "", url); }
+    render(answersFromQuery(query));
+  }
+
+  form.addEventListener("change", function () { update(false); });
+  form.addEventListener("submit", function (event) { event.preventDefault(); update(true); });
+  window.addEventListener("popstate", function () {
+    var answers = answersFromQuery(window.location.search);
+    fillForm(answers);
+    render(answers);
+  });
+  document.getElementById("ig-resultat-del").hidden = false;
+  document.getElementById("ig-skriv-ut").addEventListener("click", function () { window.print(); });
+  var initial = answersFromQuery(window.location.search);
+  fillForm(initial);
+  render(initial);
+}());

@@ -1,0 +1,208 @@
+"""Vägvisaren: rank the measures that fit a person's situation, with reasons.
+
+The reference implementation. `guide_data()` exports exactly what the
+browser needs (assets/vagvisare.js runs the same steps on it) and a test
+feeds a table of profiles through both and compares the results.
+
+Rules, in order:
+1. Only measures one can be referred to (ordinary, coordinated, project);
+   proposed and ended ones never appear.
+2. Hard limits exclude: kommun, age range, income source, and "must manage
+   an activity a few hours a week" when the answer is no.
+3. When needs are given, at least one must match.
+4. Coordinated teams and projects appear only when their criteria fit:
+   every limit they set must be answered and met, and activity must be "ja".
+5. Ordinary measures first, then coordinated ones; within each, more
+   matching needs first, then open intake, then name.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .catalogue import OPEN_INTAKE, ORDINARY_KIND, REFERABLE_KINDS, Catalogue
+from .freshness import OVERDUE, Finding
+from .schema import labels
+
+ANSWER_KEYS = ("kommun", "alder", "forsorjning", "behov", "aktivitet", "kontakter", "remittent")
+ACTIVITY_ANSWERS = ("ja", "nej", "vet-inte")
+
+
+@dataclass(frozen=True)
+class Answers:
+    kommun: str | None = None
+    alder: int | None = None
+    forsorjning: str | None = None
+    behov: tuple[str, ...] = ()
+    aktivitet: str | None = None          # ja | nej | vet-inte
+    kontakter: tuple[str, ...] = ()
+    remittent: str | None = None
+
+    @classmethod
+    def from_query(cls, query: dict[str, str]) -> "Answers":
+        """Answers as they appear in the guide's URL; unknown or malformed values are ignored."""
+        def single(name: str) -> str | None:
+            value = (query.get(name) or "").strip()
+            return value or None
+
+        def many(name: str) -> tuple[str, ...]:
+            return tuple(sorted({part for part in (query.get(name) or "").split(",") if part}))
+
+        age = single("alder")
+        activity = single("aktivitet")
+        return cls(kommun=single("kommun"),
+                   alder=int(age) if age and re.fullmatch(r"[0-9]{1,3}", age) else None,
+                   forsorjning=single("forsorjning"), behov=many("behov"),
+                   aktivitet=activity if activity in ACTIVITY_ANSWERS else None,
+                   kontakter=many("kontakter"), remittent=single("remittent"))
+
+    def to_query(self) -> dict[str, str]:
+        query = {"kommun": self.kommun, "alder": str(self.alder) if self.alder is not None else None,
+                 "forsorjning": self.forsorjning, "behov": ",".join(self.behov), "aktivitet": self.aktivitet,
+                 "kontakter": ",".join(self.kontakter), "remittent": self.remittent}
+        return {key: value for key, value in query.items() if value}
+
+
+@dataclass
+class Match:
+    id: str
+    group: str                      # ordinarie | samordnad
+    needs_matched: int
+    reasons: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {"id": self.id, "grupp": self.group, "behov": self.needs_matched, "skal": self.reasons,
+                "varningar": self.warnings}
+
+
+def entry(catalogue: Catalogue, insats: dict, intake_stale: bool, agreement_overdue: list[str]) -> dict[str, Any]:
+    """The fields the matching reads, flattened: the same dict in Python and (as JSON) in the browser."""
+    target = insats["malgrupp"]
+    age = target.get("alder") or {}
+    return {
+        "id": insats["id"],
+        "namn": insats["namn"],
+        "typ": insats["typ"],
+        "kommuner": list(target.get("kommuner", [])),
+        "alder_min": age.get("min"),
+        "alder_max": age.get("max"),
+        "forsorjning": list(target.get("forsorjning", [])),
+        "behov": list(target.get("behov", [])),
+        "kraver_aktivitet": bool(target.get("kraver_aktivitetsformaga", False)),
+        "remittenter": list(insats["remiss"]["remittenter"]),
+        "egen_ansokan": insats["remiss"]["egen_ansokan"],
+        "intag": insats["intag"]["status"],
+        "intag_obekraftat": intake_stale,
+        "avtal_forsenade": agreement_overdue,
+        # Shown with the result, not matched on.
+        "remittent_text": ", ".join(labels("remittent")[r] for r in insats["remiss"]["remittenter"]),
+        "kontakt": "; ".join(c["roll"] for c in insats.get("kontakter", [])),
+        "kontakta_innan": bool(insats["remiss"].get("kontakta_innan", False)),
+        "kriterier": list(insats.get("kriterier", [])) if insats["typ"] != ORDINARY_KIND else [],
+        "passar_inte_for": list(insats.get("passar_inte_for", [])) if insats["typ"] != ORDINARY_KIND else [],
+        "forvantningar": list(insats.get("forvantningar", [])) if insats["typ"] != ORDINARY_KIND else [],
+    }
+
+
+def guide_data(catalogue: Catalogue, findings: list[Finding]) -> dict[str, Any]:
+    """Everything the browser needs to run the guide: entries and labels."""
+    stale_intake = {f.record_id for f in findings if f.kind == "intag" and f.state == OVERDUE}
+    overdue_agreements = {f.record_id for f in findings if f.kind == "overenskommelse" and f.state == OVERDUE}
+    entries = []
+    for insats in catalogue.insatser.values():
+        if insats["typ"] not in REFERABLE_KINDS:
+            continue
+        late = [catalogue.overenskommelser[a]["titel"] for a in insats.get("overenskommelser", []) if a in overdue_agreements]
+        entries.append(entry(catalogue, insats, insats["id"] in stale_intake, late))
+    return {
+        "insatser": entries,
+        "etiketter": {
+            "kommun": {k: v["namn"] for k, v in catalogue.kommuner.items()},
+            "behov": {k: v["namn"] for k, v in catalogue.behov.items()},
+            "forsorjning": labels("forsorjning"),
+            "remittent": labels("remittent"),
+            "intag": labels("intagsstatus"),
+        },
+        "oppet_intag": list(OPEN_INTAKE),
+        "ej_tackta": [{"namn": u["namn"], "behov": u["behov"], "kommuner": u["kommuner"]}
+                      for u in catalogue.ej_tackta_behov.values()],
+    }
+
+
+def match_entries(data: dict[str, Any], answers: Answers) -> list[Match]:
+    """The matching itself, on exported entries. vagvisare.js mirrors this function line by line."""
+    label = data["etiketter"]
+    results: list[Match] = []
+    for item in data["insatser"]:
+        coordinated = item["typ"] != ORDINARY_KIND
+        reasons: list[str] = []
+        # Needs: at least one must match when any are given.
+        matched = [need for need in answers.behov if need in item["behov"]]
+        if answers.behov and not matched:
+            continue
+        reasons += [label["behov"].get(need, need).lower() for need in matched]
+        # Kommun.
+        if item["kommuner"]:
+            if answers.kommun is None:
+                if coordinated:
+                    continue
+            elif answers.kommun not in item["kommuner"]:
+                continue
+            else:
+                reasons.append(label["kommun"].get(answers.kommun, answers.kommun))
+        # Age range.
+        if item["alder_min"] is not None or item["alder_max"] is not None:
+            low = item["alder_min"] if item["alder_min"] is not None else 0
+            high = item["alder_max"] if item["alder_max"] is not None else 120
+            if answers.alder is None:
+                if coordinated:
+                    continue
+            elif not low <= answers.alder <= high:
+                continue
+            else:
+                reasons.append(f"{low}–{high} år")
+        # Income source.
+        if item["forsorjning"]:
+            if answers.forsorjning is None:
+                if coordinated:
+                    continue
+            elif answers.forsorjning not in item["forsorjning"]:
+                continue
+            else:
+                reasons.append(label["forsorjning"].get(answers.forsorjning, answers.forsorjning).lower())
+        # Activity a few hours a week.
+        if item["kraver_aktivitet"]:
+            if answers.aktivitet == "nej" or (coordinated and answers.aktivitet != "ja"):
+                continue
+            if answers.aktivitet == "ja":
+                reasons.append("klarar aktivitet några timmar i veckan")
+        for contact in answers.kontakter:
+            if contact in item["remittenter"]:
+                reasons.append(f"kan remitteras av {label['remittent'].get(contact, contact)}")
+        warnings: list[str] = []
+        if item["intag_obekraftat"]:
+            warnings.append("Intaget är inte bekräftat: kontakta verksamheten.")
+        elif item["intag"] not in data["oppet_intag"]:
+            warnings.append(f"Intag: {label['intag'].get(item['intag'], item['intag'])}.")
+        for title in item["avtal_forsenade"]:
+            warnings.append(f"Överenskommelsen {title} är inte reviderad i tid.")
+        if answers.remittent and item["remittenter"] and answers.remittent not in item["remittenter"]:
+            who = label["remittent"].get(answers.remittent, answers.remittent)
+            warnings.append(f"{who} står inte bland dem som kan remittera"
+                            + ("; personen kan ansöka själv." if item["egen_ansokan"] else "."))
+        results.append(Match(item["id"], "samordnad" if coordinated else "ordinarie", len(matched), reasons, warnings))
+
+    by_id = {item["id"]: item for item in data["insatser"]}
+
+    def order(match: Match):
+        item = by_id[match.id]
+        open_now = item["intag"] in data["oppet_intag"] and not item["intag_obekraftat"]
+        return (match.group != "ordinarie", -match.needs_matched, not open_now, item["namn"].lower())
+
+    return sorted(results, key=order)
+
+
+def match(catalogue: Catalogue, findings: list[Finding], answers: Answers) -> list[Match]:
+    return match_entries(guide_data(catalogue, findings), answers)
