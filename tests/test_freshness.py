@@ -45,6 +45,7 @@ def test_duration(days, text):
 
 
 AGREEMENT = """version: 1
+vagvisare: {inledning: I., fragor: [{id: kommun, fraga: Kommun?, matchar: kommun}]}
 kallor: [{id: k, titel: K, utgivare: U, datum: "2021"}]
 kommuner: [{id: ludvika, namn: Ludvika, lan: Dalarna}]
 behov: [{id: bostad, namn: Bostad, beskrivning: B.}]

@@ -7,6 +7,7 @@ import pytest
 from conftest import FIXTURES, ROOT
 from insatsguiden import catalogue, rules
 from insatsguiden.loader import load_file
+from insatsguiden.problems import DataError
 from insatsguiden.schema import _fast_validator, _reference_validator, load_schema, vocabulary
 
 
@@ -64,13 +65,19 @@ def test_named_rules_know_the_date_and_link_fields():
     assert ("organisationer", "*", "webb") in rules.fields_of("url")
 
 
-@pytest.mark.parametrize("path", sorted((FIXTURES / "invalid").glob("*.yaml")) + sorted((FIXTURES / "valid").glob("*.yaml"))
-                         + [ROOT / "data" / "insatser.yaml"], ids=lambda p: p.stem)
-def test_fast_and_reference_validators_agree(path):
-    try:
-        data = load_file(path)
-    except Exception:
-        pytest.skip("not loadable: the loader rejects it before the schema")
+def _loadable(paths):
+    loaded = []
+    for path in paths:
+        try:
+            loaded.append((path, load_file(path)))
+        except DataError:
+            pass  # rejected by the loader before any schema sees it
+    return loaded
+
+
+@pytest.mark.parametrize("path, data", _loadable(sorted((FIXTURES / "invalid").glob("*.yaml")) + sorted((FIXTURES / "valid").glob("*.yaml"))
+                                                 + [ROOT / "data" / "insatser.yaml"]), ids=lambda p: getattr(p, "stem", ""))
+def test_fast_and_reference_validators_agree(path, data):
     assert _fast_validator().is_valid(data) == _reference_validator().is_valid(data)
 
 

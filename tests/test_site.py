@@ -119,7 +119,7 @@ def test_schema_is_published(built_site):
 
 def test_nothing_generated_into_docs(built_site):
     files = sorted(str(p.relative_to(ROOT / "docs")) for p in (ROOT / "docs").rglob("*") if p.is_file())
-    assert files == ["assets/insatsguiden.css", "index.md"]
+    assert files == ["assets/granskning.js", "assets/insatsguiden.css", "assets/vagvisare.js", "index.md"]
 
 
 def test_agreement_page_and_dependants(built_site):
@@ -154,8 +154,9 @@ def test_site_markdown_extensions_never_see_data_text(tmp_path):
 def test_invalid_data_stops_the_build_with_the_problems(tmp_path):
     completed = _build(FIXTURES / "invalid" / "bad_enum.yaml", tmp_path / "site")
     assert completed.returncode != 0
-    assert "bad_enum.yaml:64:15:" in completed.stderr and "Menade du 'oppen'?" in completed.stderr
-    assert "Traceback" not in completed.stderr
+    output = completed.stdout + completed.stderr
+    assert "bad_enum.yaml:64:15:" in output and "Menade du 'oppen'?" in output
+    assert "Traceback" not in output
     assert not (tmp_path / "site" / "index.html").exists()
 
 

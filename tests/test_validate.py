@@ -42,7 +42,7 @@ INVALID = {
     "syntax_error": (61, "YAML-syntaxfel"),
     "tab_indent": (51, "Tabbtecken"),
     "top_level_list": (1, "Ska vara ett avsnitt med fält"),
-    "two_documents": (115, "ett YAML-dokument"),
+    "two_documents": (140, "ett YAML-dokument"),
     "unknown_key": (51, "okänt fält 'syfe'. Menade du 'syfte'?"),
     "window_missing_month": (39, "kräver fältet fonster_till_manad"),
     "wrong_version": (2, "värdet ska vara 1"),
