@@ -89,3 +89,57 @@ def main_freshness(argv: list[str]) -> int:
     if late and args.format in ("text", "github"):
         print(f"{len(late)} försenade.", file=sys.stderr)
     return 1 if late and not args.report_only else 0
+
+
+def main_guide(argv: list[str]) -> int:
+    import json
+
+    from .guide import ACTIVITY_ANSWERS, Answers, match
+    from .freshness import evaluate
+
+    parser = SwedishParser(prog="guide.py", description="Vägvisaren på kommandoraden: rangordnade insatser med skäl.")
+    parser.add_argument("--kommun", help="kommunens id, t.ex. ludvika")
+    parser.add_argument("--alder", type=int, help="personens ålder i år")
+    parser.add_argument("--forsorjning", help="t.ex. forsorjningsstod, sjukpenning, ingen")
+    parser.add_argument("--behov", action="append", default=[], help="behovets id; kan anges flera gånger")
+    parser.add_argument("--aktivitet", choices=ACTIVITY_ANSWERS, help="klarar personen en aktivitet några timmar i veckan")
+    parser.add_argument("--kontakter", action="append", default=[], help="befintlig kontakt (remittentvärde); flera gånger")
+    parser.add_argument("--remittent", help="vem som frågar, t.ex. forsakringskassan")
+    parser.add_argument("--today", type=parse_today, default=None, help="dagens datum ÅÅÅÅ-MM-DD (standard: idag)")
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument("file", nargs="?", default=str(DEFAULT_DATA), help="datafilen (standard: data/insatser.yaml)")
+    args = parser.parse_args(argv)
+    today = args.today or dt.date.today()
+    name = display_path(args.file)
+    result = validate_file(args.file, today, display_name=name)
+    if not result.ok:
+        print(format_problems(result.problems))
+        print("Datafilen är ogiltig. " + summary(result.problems), file=sys.stderr)
+        return 1
+    catalogue = result.catalogue
+    for label, value, known in (("kommun", args.kommun, catalogue.kommuner), ("behov", None, catalogue.behov)):
+        if value and value not in known:
+            parser.error(f"okänd {label} '{value}'; finns: {', '.join(sorted(known))}")
+    for need in args.behov:
+        if need not in catalogue.behov:
+            parser.error(f"okänt behov '{need}'; finns: {', '.join(catalogue.behov)}")
+    answers = Answers(kommun=args.kommun, alder=args.alder, forsorjning=args.forsorjning,
+                      behov=tuple(sorted(set(args.behov))), aktivitet=args.aktivitet,
+                      kontakter=tuple(sorted(set(args.kontakter))), remittent=args.remittent)
+    matches = match(catalogue, evaluate(catalogue, today), answers)
+    if args.format == "json":
+        print(json.dumps([m.to_json() for m in matches], ensure_ascii=False, indent=2))
+        return 0
+    if not matches:
+        print("Ingen insats passar svaren. Kontakta samordningsförbundets samordnare.")
+        return 0
+    group = None
+    for rank, found in enumerate(matches, 1):
+        if found.group != group:
+            group = found.group
+            print("Ordinarie insatser – pröva först:" if group == "ordinarie" else "\nSamordnade insatser:")
+        print(f"{rank:>3}. {catalogue.insatser[found.id]['namn']} [{found.id}]")
+        print(f"     Därför: {' · '.join(found.reasons) or 'inga särskilda villkor'}")
+        for warning in found.warnings:
+            print(f"     Obs: {warning}")
+    return 0

@@ -95,3 +95,54 @@ def test_without_javascript_the_build_text_remains(browser, small_site_url):
     text = tab.locator(".ig-granskning").first.inner_text()
     assert "skulle ha reviderats senast 2019-03-31 – försenad sedan 7 år" in text
     context.close()
+
+
+def test_guide_by_keyboard_with_url_back_button_and_announcement(page, site_url):
+    page.goto(site_url + "vagvisare/", wait_until="networkidle")
+    page.focus("#ig-kommun")
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
+    page.keyboard.press("ArrowDown")  # first kommun
+    page.keyboard.press("Tab")
+    page.keyboard.type("34")
+    # Tab to the first need checkbox and tick it with the space bar.
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.name") == "behov":
+            break
+    page.keyboard.press("Space")
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "ig-resultat-rubrik"  # focus moves to the result
+    status = page.locator("#ig-resultat-status")
+    assert status.get_attribute("role") == "status" and status.get_attribute("aria-live") == "polite"
+    first = status.inner_text()
+    assert "passar" in first and "behov=" in page.url and "kommun=" in page.url
+    # A second answer, then back: the earlier answers and result return.
+    page.check("input[name=aktivitet][value=nej]")
+    page.locator("#ig-vagvisare button[type=submit]").press("Enter")
+    assert "aktivitet=nej" in page.url
+    page.go_back()
+    page.wait_for_function("!location.search.includes('aktivitet')")
+    assert not page.is_checked("input[name=aktivitet][value=nej]")
+    assert status.inner_text() == first
+    assert page.problems == []
+
+
+def test_guide_result_prints_on_at_most_two_pages(page, site_url):
+    page.goto(site_url + "vagvisare/?kommun=vasteras&alder=30&behov=arbete&aktivitet=ja", wait_until="networkidle")
+    page.emulate_media(media="print")
+    assert not page.locator("#ig-vagvisare").is_visible()
+    assert page.locator("#ig-resultat .ig-resultat").first.is_visible()
+    pdf = page.pdf(format="A4")
+    assert 1 <= pdf.count(b"/Type /Page\n") + pdf.count(b"/Type /Page>>") + pdf.count(b"/Type /Page ") <= 2
+
+
+def test_static_guide_pages_without_javascript(browser, site_url):
+    context = browser.new_context(java_script_enabled=False)
+    tab = context.new_page()
+    tab.goto(site_url + "vagvisare/")
+    assert not tab.locator("#ig-resultat-del").is_visible()
+    tab.get_by_role("link", name="Västerås").first.click()
+    assert "vagvisare/vasteras/" in tab.url
+    section = tab.locator("h2#bostad + ul")
+    assert "Boendestöd, Västerås" in section.inner_text()
+    context.close()

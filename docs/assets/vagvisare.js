@@ -218,11 +218,21 @@
     status.textContent = matches.length === 1 ? "1 insats passar." : matches.length + " insatser passar.";
   }
 
-  function update(push) {
+  /* History: the first change after a shown result starts a new entry (a draft);
+   * further changes replace it; "Visa insatser" settles it. So the back button
+   * returns to the previous result, not to every single click. */
+  function update(settle) {
     var query = queryFromForm();
-    var url = window.location.pathname + (query ? "?" + query : "") + "#ig-resultat-rubrik";
-    if (push) { history.pushState(null, "", url); } else { history.replaceState(null, "", url); }
+    var url = window.location.pathname + (query ? "?" + query : "");
+    var draft = history.state && history.state.igUtkast;
+    var state = {igUtkast: !settle};
+    if (draft || url === window.location.pathname + window.location.search) {
+      history.replaceState(state, "", url);
+    } else {
+      history.pushState(state, "", url);
+    }
     render(answersFromQuery(query));
+    if (settle) { document.getElementById("ig-resultat-rubrik").focus(); }
   }
 
   form.addEventListener("change", function () { update(false); });
