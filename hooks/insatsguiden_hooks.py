@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -61,6 +62,17 @@ def on_files(files, config, **_):
     for src_uri, content in static_files(_build["site"]).items():
         files.append(File.generated(config, src_uri, content=content))
     return files
+
+
+def on_post_build(config, **_):
+    # Pagefind indexes the built pages with Swedish stemming (from lang="sv").
+    # Only the article text is indexed; the guide's form and data are not.
+    command = [sys.executable, "-m", "pagefind", "--site", config.site_dir, "--root-selector", "article",
+               "--exclude-selectors", "form, script, template, .ig-sammanfattning .ig-meta, .headerlink",
+               "--force-language", "sv", "--quiet"]
+    completed = subprocess.run(command, capture_output=True, text=True)
+    if completed.returncode != 0:
+        raise Abort("Sökindexet (Pagefind) kunde inte byggas:\n" + (completed.stderr or completed.stdout)[-2000:])
 
 
 def on_page_markdown(markdown, page, **_):

@@ -95,7 +95,7 @@ def relative(from_url: str, to_url: str) -> str:
     base = from_url.rstrip("/") or "."
     target = to_url.rstrip("/") or "."
     link = posixpath.relpath(target, base)
-    if to_url.endswith("/"):
+    if to_url.endswith("/") or not to_url:
         link = link.rstrip("/") + "/" if link != "." else "./"
     return link
 
@@ -143,10 +143,15 @@ def question_options(catalogue: Catalogue, question: dict) -> list[tuple[str, st
     return []
 
 
-def guide_json(site: "Site") -> Markup:
-    """The guide's data for the page, safe inside <script type="application/json">."""
-    text = json.dumps(site.guide, ensure_ascii=False, separators=(",", ":"))
+def safe_json(value: Any) -> Markup:
+    """JSON that is safe inside <script type="application/json"> (no '<', '>' or '&' as such)."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+def guide_json(site: "Site") -> Markup:
+    """The guide's data for the page."""
+    return safe_json(site.guide)
 
 
 def site_pages(catalogue: Catalogue) -> list[Page]:
@@ -164,6 +169,7 @@ def site_pages(catalogue: Catalogue) -> list[Page]:
     pages += [_page(f"overenskommelser/{a['id']}.md", a["titel"], "overenskommelse.html", agreement=a)
               for a in catalogue.overenskommelser.values()]
     pages += [_page(f"behov/{b['id']}.md", b["namn"], "behov.html", need=b) for b in catalogue.behov.values()]
+    pages.append(_page("sok/index.md", "Sök", "sok.html"))
     if catalogue.data.get("vagvisare"):
         pages.append(_page("vagvisare/index.md", "Vägvisare", "vagvisare.html"))
         pages += [_page(f"vagvisare/{k['id']}/index.md", f"Vägvisare: {k['namn']}", "vagvisare_kommun.html", kommun=k)
@@ -195,6 +201,8 @@ def render_page(page: Page, site: Site) -> RenderedPage:
     extra = {}
     if page.template == "vagvisare.html":
         extra["guide_json"] = guide_json(site)
+    if page.template == "sok.html":
+        extra["search_terms"] = safe_json(site.catalogue.data.get("sokord", []))
     html = template.render(c=site.catalogue, site=site, href=lambda target: relative(page.url, target), page=page,
                            question_options=lambda question: question_options(site.catalogue, question),
                            guide_match=lambda **answers: match_entries(site.guide, Answers(**answers)),

@@ -16,6 +16,10 @@ PAGE_TYPES = {
     "behovsoversikt": "behov/",
     "granskning": "granskning/",
     "kallor": "kallor/",
+    "vagvisare": "vagvisare/?kommun=vasteras&behov=bostad",
+    "vagvisare-kommun": "vagvisare/ludvika/",
+    "sok": "sok/?q=bostad",
+    "tillganglighet": "tillganglighet/",
 }
 
 
@@ -50,8 +54,9 @@ def test_navigation_and_search(page, site_url):
     page.wait_for_url("**/insatser/")
     page.get_by_role("link", name="EVI Ludvika").first.click()
     assert "insatser/evi-ludvika/" in page.url
-    page.locator("label.md-search__icon, .md-search__input").first.click()
-    page.locator("input.md-search__input").fill("Rehabteamet")
+    page.fill("#ig-sokruta-falt", "Rehabteamet")
+    page.press("#ig-sokruta-falt", "Enter")
+    page.wait_for_url("**/sok/?q=Rehabteamet")
     results = page.locator(".md-search-result__item")
     results.first.wait_for(timeout=10000)
     assert "Rehabteamet" in results.first.inner_text()

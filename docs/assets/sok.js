@@ -1,0 +1,92 @@
+/* Insatsguiden – search with Pagefind (Swedish stemming) plus the acronyms and
+ * synonyms in data/insatser.yaml (sokord). Each word of the query is tried as
+ * written and as its listed alternatives; results are merged by best score. */
+(function () {
+  "use strict";
+  var list = document.getElementById("ig-sok-resultat");
+  if (!list) { return; }
+  var input = document.getElementById("ig-sok-fraga");
+  var status = document.getElementById("ig-sok-status");
+  var base = list.getAttribute("data-ig-bas");
+  var terms = JSON.parse(document.getElementById("ig-sokord").textContent);
+  var alternatives = {};
+  terms.forEach(function (entry) { alternatives[entry.ord.toLowerCase()] = entry.sok_aven; });
+
+  /* The query as written plus variants with one word replaced by an alternative (at most 12). */
+  function variants(query) {
+    var words = query.trim().split(/\s+/).filter(Boolean);
+    var found = [words.join(" ")];
+    words.forEach(function (word, index) {
+      var lower = word.toLowerCase();
+      var others = (alternatives[lower] || []).slice();
+      // Swedish compounds and inflections: "beroendevården" starts with "beroende".
+      Object.keys(alternatives).forEach(function (key) {
+        if (key.length >= 6 && key !== lower && lower.indexOf(key) === 0) {
+          others.push(key);
+          others = others.concat(alternatives[key]);
+        }
+      });
+      others.forEach(function (other) {
+        var copy = words.slice();
+        copy[index] = other;
+        found.push(copy.join(" "));
+      });
+    });
+    return found.filter(function (v, i) { return v && found.indexOf(v) === i; }).slice(0, 12);
+  }
+
+  function show(results, query) {
+    list.textContent = "";
+    results.forEach(function (result) {
+      var item = document.createElement("li");
+      item.className = "md-search-result__item";
+      var link = document.createElement("a");
+      link.className = "md-search-result__link";
+      link.href = result.url;
+      var article = document.createElement("article");
+      article.className = "md-search-result__article md-typeset";
+      var title = document.createElement("h2");
+      title.textContent = result.meta.title || result.url;
+      var excerpt = document.createElement("p");
+      excerpt.innerHTML = result.excerpt; // Pagefind escapes the page text and adds only <mark>
+      article.appendChild(title);
+      article.appendChild(excerpt);
+      link.appendChild(article);
+      item.appendChild(link);
+      list.appendChild(item);
+    });
+    status.textContent = results.length ? results.length + " träffar för " + query + "." :
+      "Inga träffar för " + query + ". Pröva ett annat ord eller vägvisaren.";
+  }
+
+  async function run(query) {
+    if (!query.trim()) { status.textContent = ""; list.textContent = ""; return; }
+    if (location.protocol === "file:") { document.getElementById("ig-sok-fran-disk").hidden = false; return; }
+    status.textContent = "Söker …";
+    var pagefind = await import(base + "pagefind/pagefind.js");
+    await pagefind.options({baseUrl: new URL(base, location.href).pathname});
+    var searches = await Promise.all(variants(query).map(function (variant, index) {
+      return pagefind.search(variant).then(function (answer) {
+        return answer.results.map(function (r) { return {result: r, score: r.score * (index === 0 ? 1 : 0.9)}; });
+      });
+    }));
+    var best = {};
+    searches.forEach(function (hits) {
+      hits.forEach(function (hit) {
+        if (!best[hit.result.id] || best[hit.result.id].score < hit.score) { best[hit.result.id] = hit; }
+      });
+    });
+    var ranked = Object.keys(best).map(function (id) { return best[id]; })
+      .sort(function (a, b) { return b.score - a.score; }).slice(0, 10);
+    show(await Promise.all(ranked.map(function (hit) { return hit.result.data(); })), query);
+  }
+
+  var query = new URLSearchParams(location.search).get("q") || "";
+  input.value = query;
+  run(query);
+  input.form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    history.replaceState(null, "", "?q=" + encodeURIComponent(input.value));
+    run(input.value);
+  });
+}());
