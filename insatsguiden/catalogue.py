@@ -94,6 +94,12 @@ class Catalogue:
     def unmet_for(self, need_id: str, kommun_id: str) -> list[dict]:
         return [u for u in self.unmet_for_need(need_id) if kommun_id in u["kommuner"]]
 
+    def open_for(self, need_id: str, kommun_id: str) -> list[dict]:
+        """Referable measures with open intake for a need in a kommun (no kommun limit counts everywhere)."""
+        return [i for i in self._by["behov"].get(need_id, [])
+                if i["typ"] in REFERABLE_KINDS and i["intag"]["status"] in OPEN_INTAKE
+                and (not i["malgrupp"].get("kommuner") or kommun_id in i["malgrupp"]["kommuner"])]
+
     def grouped_by_kind(self) -> list[tuple[str, list[dict]]]:
         groups = []
         for kind in KIND_ORDER:

@@ -64,6 +64,7 @@ class Site:
 
     def __post_init__(self) -> None:
         self._by_record = by_record(self.findings)
+        self.unconfirmed_intake = {f.record_id for f in self.findings if f.kind == "intag" and f.state == OVERDUE}
 
     def findings_for(self, section: str, record_id: str, kind: str | None = None) -> list[Finding]:
         return [f for f in self._by_record.get((section, record_id), []) if kind is None or f.kind == kind]
@@ -74,6 +75,7 @@ class Site:
         if not hasattr(self, "_guide"):
             self._guide = guide_data(self.catalogue, self.findings)
         return self._guide
+
 
     def intake(self, insats: dict) -> Finding | None:
         found = self.findings_for("insatser", insats["id"], "intag")
@@ -161,6 +163,7 @@ def site_pages(catalogue: Catalogue) -> list[Page]:
         _page("organisationer/index.md", "Organisationer", "organisationer_index.html"),
         _page("overenskommelser/index.md", "Överenskommelser", "overenskommelser_index.html"),
         _page("behov/index.md", "Behov och luckor", "behov_index.html"),
+        _page("tackning/index.md", "Täckning", "tackning.html"),
         _page("kallor/index.md", "Källor", "kallor_index.html"),
     ]
     pages += [_page(f"insatser/{i['id']}.md", i["namn"], "insats.html", insats=i) for i in catalogue.insatser.values()]

@@ -151,3 +151,28 @@ def test_static_guide_pages_without_javascript(browser, site_url):
     section = tab.locator("h2#bostad + ul")
     assert "Boendestöd, Västerås" in section.inner_text()
     context.close()
+
+
+def test_filters_on_the_list_are_instant_and_in_the_url(page, site_url, default_catalogue):
+    page.goto(site_url + "insatser/", wait_until="networkidle")
+    page.select_option("select[name=kommun]", "vasteras")
+    page.select_option("select[name=behov]", "bostad")
+    visible = [a.inner_text() for a in page.locator("#ig-filterlista li:not([hidden]) > a").all()]
+    expected = sorted(i["namn"] for i in default_catalogue.insatser.values()
+                      if "bostad" in i["malgrupp"].get("behov", [])
+                      and (not i["malgrupp"].get("kommuner") or "vasteras" in i["malgrupp"]["kommuner"]))
+    assert sorted(visible) == expected and expected
+    assert "kommun=vasteras" in page.url and "av 32 insatser visas" in page.locator("#ig-filter-status").inner_text()
+    page.reload(wait_until="networkidle")
+    assert page.input_value("select[name=behov]") == "bostad"
+    assert page.problems == []
+
+
+def test_list_without_javascript_shows_everything(browser, site_url, default_catalogue):
+    context = browser.new_context(java_script_enabled=False)
+    tab = context.new_page()
+    tab.goto(site_url + "insatser/")
+    assert not tab.locator("#ig-filter").is_visible()
+    names = {a.inner_text() for a in tab.locator("#ig-grupperat a").all()}
+    assert {i["namn"] for i in default_catalogue.insatser.values()} <= names
+    context.close()

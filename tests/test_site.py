@@ -119,7 +119,8 @@ def test_schema_is_published(built_site):
 
 def test_nothing_generated_into_docs(built_site):
     files = sorted(str(p.relative_to(ROOT / "docs")) for p in (ROOT / "docs").rglob("*") if p.is_file())
-    assert files == ["assets/granskning.js", "assets/insatsguiden.css", "assets/sok.js", "assets/vagvisare.js", "index.md",
+    assert files == ["assets/filter.js", "assets/granskning.js", "assets/insatsguiden.css", "assets/sok.js",
+                     "assets/vagvisare.js", "index.md",
                      "tillganglighet.md"]
 
 
@@ -191,3 +192,21 @@ def test_serve_rebuilds_when_the_data_changes(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_coverage_page_calls_out_empty_cells(built_site, default_catalogue):
+    table = page(built_site, "tackning").select_one("table.ig-tackning")
+    kommuner = sorted(default_catalogue.kommuner.values(), key=lambda k: k["namn"])
+    rows = table.select("tbody tr")
+    assert len(rows) == len(default_catalogue.behov)
+    empty = 0
+    for row, need in zip(rows, default_catalogue.behov):
+        for cell, kommun in zip(row.select("td"), kommuner):
+            found = default_catalogue.open_for(need, kommun["id"])
+            if found:
+                assert cell.a.get_text() == str(len(found))
+            else:
+                empty += 1
+                assert "Ingenting att slussa till" in cell.get_text() and "ig-tom" in cell["class"]
+    assert empty > 0  # the reports describe needs with nothing to refer to
+    assert "Fontänhus" in page(built_site, "tackning").get_text()
