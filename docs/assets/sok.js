@@ -59,12 +59,24 @@
       "Inga träffar för " + query + ". Pröva ett annat ord eller vägvisaren.";
   }
 
+  // Start loading the index code at once, so the first query does not wait for it.
+  var loading = null;
+  function pagefindReady() {
+    if (!loading) {
+      loading = import(base + "pagefind/pagefind.js").then(function (pagefind) {
+        return pagefind.options({baseUrl: new URL(base, location.href).pathname}).then(function () {
+          return pagefind.init().then(function () { return pagefind; });
+        });
+      });
+    }
+    return loading;
+  }
+
   async function run(query) {
-    if (!query.trim()) { status.textContent = ""; list.textContent = ""; return; }
     if (location.protocol === "file:") { document.getElementById("ig-sok-fran-disk").hidden = false; return; }
+    if (!query.trim()) { status.textContent = ""; list.textContent = ""; return; }
     status.textContent = "Söker …";
-    var pagefind = await import(base + "pagefind/pagefind.js");
-    await pagefind.options({baseUrl: new URL(base, location.href).pathname});
+    var pagefind = await pagefindReady();
     var searches = await Promise.all(variants(query).map(function (variant, index) {
       return pagefind.search(variant).then(function (answer) {
         return answer.results.map(function (r) { return {result: r, score: r.score * (index === 0 ? 1 : 0.9)}; });
@@ -83,6 +95,7 @@
 
   var query = new URLSearchParams(location.search).get("q") || "";
   input.value = query;
+  if (location.protocol !== "file:") { pagefindReady(); }
   run(query);
   input.form.addEventListener("submit", function (event) {
     event.preventDefault();

@@ -1,0 +1,134 @@
+#!/usr/bin/env python3
+"""Measure the guide and the search in Chromium on synthetic catalogues; print the figures.
+
+Per size: the time from an answer to an updated guide result (median of 20
+changes, measured inside the page), the time to first search results and the
+bytes fetched for a cold and a warm query, and the build time the guide pages
+and the Pagefind index add to the build.
+
+    python scripts/benchmark_browser.py [--sizes 1000 5000]
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+from conftest import CHROMIUM, CHROMIUM_ARGS, serve_directory  # noqa: E402
+from insatsguiden.render import Site, render_page, site_pages  # noqa: E402
+from insatsguiden.synthetic import catalogue_yaml  # noqa: E402
+from insatsguiden.validate import validate_text  # noqa: E402
+
+TODAY = dt.date(2026, 11, 23)
+
+GUIDE_CHANGE = """async () => {
+  const form = document.getElementById('ig-vagvisare');
+  const select = form.querySelector('select[name=kommun]');
+  const needs = Array.from(form.querySelectorAll('input[name=behov]'));
+  const times = [];
+  for (let i = 0; i < 20; i++) {
+    select.selectedIndex = 1 + (i % (select.options.length - 1));
+    needs.forEach((box, n) => { box.checked = n === i % needs.length; });
+    const started = performance.now();
+    form.dispatchEvent(new Event('change'));
+    document.getElementById('ig-resultat').offsetHeight;  // force layout of the new result
+    times.push(performance.now() - started);
+    await new Promise(r => setTimeout(r, 0));
+  }
+  times.sort((a, b) => a - b);
+  return {median: times[10], max: times[19], results: document.querySelectorAll('#ig-resultat .ig-resultat').length};
+}"""
+
+
+def build(data: Path, site: Path) -> float:
+    started = time.perf_counter()
+    completed = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--site-dir", str(site)], cwd=ROOT,
+                               capture_output=True, text=True,
+                               env={**os.environ, "INSATSGUIDEN_DATA": str(data), "INSATSGUIDEN_TODAY": TODAY.isoformat(),
+                                    "NO_MKDOCS_2_WARNING": "1"})
+    if completed.returncode != 0:
+        sys.exit(completed.stderr[-2000:])
+    return time.perf_counter() - started
+
+
+def added_build_time(text: str, site: Path) -> tuple[float, float]:
+    """Seconds spent rendering the guide pages, and running Pagefind, within a build."""
+    catalogue = validate_text(text, "data.yaml", TODAY).catalogue
+    shared = Site.build(catalogue, TODAY)
+    started = time.perf_counter()
+    for page in site_pages(catalogue):
+        if page.template.startswith("vagvisare"):
+            render_page(page, shared)
+    guide = time.perf_counter() - started
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "pagefind", "--site", str(site), "--root-selector", "article",
+                    "--exclude-selectors", "form, script, template", "--force-language", "sv", "--quiet"], check=True)
+    return guide, time.perf_counter() - started
+
+
+def search(page, url: str, query: str) -> tuple[float, int]:
+    fetched: list[int] = []
+
+    def on_response(response):
+        if "/pagefind/" in response.url:
+            try:
+                fetched.append(len(response.body()))
+            except Exception:  # a response without a body (e.g. cached) adds nothing
+                pass
+
+    page.on("response", on_response)
+    started = time.perf_counter()
+    page.fill("#ig-sok-fraga", query)
+    page.press("#ig-sok-fraga", "Enter")
+    page.wait_for_function("() => { const s = document.getElementById('ig-sok-status').textContent;"
+                           " return s.length > 0 && !s.startsWith('Söker'); }", timeout=30000)
+    elapsed = time.perf_counter() - started
+    page.remove_listener("response", on_response)
+    return elapsed * 1000, sum(fetched)
+
+
+def main() -> int:
+    from playwright.sync_api import sync_playwright
+
+    parser = argparse.ArgumentParser(description="Mäter vägvisaren och sökningen i Chromium.")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000])
+    args = parser.parse_args()
+    print(f"{'insatser':>8} {'svar→resultat ms (median/max)':>30} {'sök kall ms':>11} {'KB':>6} {'sök varm ms':>11} {'KB':>6} "
+          f"{'bygge s':>8} {'vägvisare s':>11} {'pagefind s':>10}")
+    with tempfile.TemporaryDirectory(prefix="insatsguiden-browser-") as tmp, sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for size in args.sizes:
+            text = catalogue_yaml(size)
+            data = Path(tmp) / f"data-{size}.yaml"
+            data.write_text(text, encoding="utf-8")
+            site = Path(tmp) / f"site-{size}"
+            build_seconds = build(data, site)
+            guide_seconds, pagefind_seconds = added_build_time(text, site)
+            url, server = serve_directory(site)
+            page = browser.new_page()
+            page.goto(url + "vagvisare/", wait_until="networkidle")
+            guide = page.evaluate(GUIDE_CHANGE)
+            page.goto(url + "sok/", wait_until="networkidle")
+            cold_ms, cold_bytes = search(page, url, "kartläggning")
+            warm_ms, warm_bytes = search(page, url, "Insats 4711")
+            page.close()
+            server.shutdown()
+            print(f"{size:>8} {guide['median']:>19.1f} / {guide['max']:>7.1f} {cold_ms:>11.0f} {cold_bytes / 1024:>6.0f} "
+                  f"{warm_ms:>11.0f} {warm_bytes / 1024:>6.0f} {build_seconds:>8.1f} {guide_seconds:>11.1f} "
+                  f"{pagefind_seconds:>10.1f}", flush=True)
+        browser.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
