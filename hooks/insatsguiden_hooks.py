@@ -24,6 +24,7 @@ from mkdocs.structure.files import File  # noqa: E402
 from mkdocs.structure.toc import get_toc  # noqa: E402
 
 from insatsguiden import DEFAULT_DATA  # noqa: E402
+from insatsguiden.csp import add_meta, headers_file  # noqa: E402
 from insatsguiden.problems import format_problems, summary  # noqa: E402
 from insatsguiden.render import Site, render_page, site_pages, static_files  # noqa: E402
 from insatsguiden.validate import validate_file  # noqa: E402
@@ -64,7 +65,31 @@ def on_files(files, config, **_):
     return files
 
 
+def on_startup(command, **_):
+    # `mkdocs serve` injects its live-reload script into every page after the
+    # hooks have run; a policy would block it, so only built sites get one.
+    _build["with_csp"] = command != "serve"
+
+
+def on_post_page(output, page, config, **_):
+    if not _build.get("with_csp", True):
+        return output
+    html, hashes = add_meta(output)
+    _build.setdefault("script_hashes", set()).update(hashes)
+    return html
+
+
+def on_post_template(output_content, template_name, config, **_):
+    if not template_name.endswith(".html") or not _build.get("with_csp", True):
+        return output_content
+    html, hashes = add_meta(output_content)
+    _build.setdefault("script_hashes", set()).update(hashes)
+    return html
+
+
 def on_post_build(config, **_):
+    # The same policy as a header, for hosts that read a _headers file.
+    Path(config.site_dir, "_headers").write_text(headers_file(_build.get("script_hashes", set())), encoding="utf-8")
     # Pagefind indexes the built pages with Swedish stemming (from lang="sv").
     # Only the article text is indexed; the guide's form and data are not.
     command = [sys.executable, "-m", "pagefind", "--site", config.site_dir, "--root-selector", "article",

@@ -91,7 +91,8 @@ def catalogue(size: int, seed: int = 1) -> dict:
     guide = {"inledning": "Svara på frågorna.", "fragor": [
         {"id": kind, "fraga": f"Fråga om {kind}?", "matchar": kind}
         for kind in ("kommun", "alder", "forsorjning", "behov", "aktivitet", "kontakter", "remittent")]}
-    return {"version": 1, "vagvisare": guide, "kallor": kallor, "kommuner": kommuner, "behov": behov, "organisationer": organisationer,
+    sokord = [{"ord": "FK", "sok_aven": ["Försäkringskassan"]}, {"ord": "AF", "sok_aven": ["Arbetsförmedlingen"]}]
+    return {"version": 1, "vagvisare": guide, "sokord": sokord, "kallor": kallor, "kommuner": kommuner, "behov": behov, "organisationer": organisationer,
             "overenskommelser": overenskommelser, "insatser": insatser, "ej_tackta_behov": ej_tackta}
 
 

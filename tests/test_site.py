@@ -210,3 +210,21 @@ def test_coverage_page_calls_out_empty_cells(built_site, default_catalogue):
                 assert "Ingenting att slussa till" in cell.get_text() and "ig-tom" in cell["class"]
     assert empty > 0  # the reports describe needs with nothing to refer to
     assert "Fontänhus" in page(built_site, "tackning").get_text()
+
+
+def test_content_security_policy_on_every_page(built_site):
+    from insatsguiden.csp import inline_script_hashes
+
+    for path in all_pages(built_site):
+        html = path.read_text(encoding="utf-8")
+        soup = page(built_site, str(path.relative_to(built_site)))
+        meta = soup.find("meta", attrs={"http-equiv": "Content-Security-Policy"})
+        assert meta is not None, path
+        policy = meta["content"]
+        script_src = next(part for part in policy.split(";") if part.strip().startswith("script-src"))
+        assert "'unsafe-inline'" not in script_src and "'unsafe-eval'" not in script_src
+        assert "default-src 'self'" in policy and "object-src 'none'" in policy
+        for digest in inline_script_hashes(html):
+            assert digest in script_src, (path, digest)
+    headers = (built_site / "_headers").read_text(encoding="utf-8")
+    assert headers.startswith("/*\n  Content-Security-Policy: default-src 'self'")
