@@ -90,6 +90,8 @@ def on_post_template(output_content, template_name, config, **_):
 def on_post_build(config, **_):
     # The same policy as a header, for hosts that read a _headers file.
     Path(config.site_dir, "_headers").write_text(headers_file(_build.get("script_hashes", set())), encoding="utf-8")
+    if os.environ.get("INSATSGUIDEN_PAGEFIND") == "0":
+        return  # a quick preview or a benchmark of the build without the search index
     # Pagefind indexes the built pages with Swedish stemming (from lang="sv").
     # Only the article text is indexed; the guide's form and data are not.
     command = [sys.executable, "-m", "pagefind", "--site", config.site_dir, "--root-selector", "article",
