@@ -345,36 +345,33 @@ def entry_structure(answers: dict[str, Any], today: dt.date) -> dict[str, Any]:
     return entry
 
 
-def render_entry(answers: dict[str, Any], today: dt.date, indent: int) -> list[str]:
-    """Lines of the new list item (no line endings), its '- ' at column `indent`."""
+# Values written in quotes whatever they look like: dates, and section numbers like "3" or "4.2".
+ALWAYS_QUOTED = {"datum", "avsnitt"}
+
+
+def _block(mapping: dict[str, Any], indent: int) -> list[str]:
+    """2-space block YAML for a mapping; lists of ids on one line (`kommuner: [ludvika]`) as in the data file."""
     pad = " " * indent
-    inner = pad + "  "
-    lines = [
-        f"{pad}- id: {scalar(answers['id'])}",
-        f"{inner}namn: {scalar(answers['namn'])}",
-        f"{inner}typ: {scalar(answers['typ'])}",
-        f"{inner}syfte: {scalar(answers['syfte'])}",
-        f"{inner}malgrupp:",
-        f"{inner}  beskrivning: {scalar(answers['malgrupp'])}",
-        f"{inner}  kommuner: {flow_list(answers['kommuner'])}",
-        f"{inner}  behov: {flow_list(answers['behov'])}",
-        f"{inner}remiss:",
-        f"{inner}  remittenter: {flow_list(answers['remittenter'])}",
-        f"{inner}  egen_ansokan: {scalar(answers['egen_ansokan'])}",
-        f"{inner}intag:",
-        f"{inner}  status: {scalar(answers['intag'])}",
-    ]
-    if answers.get("drivs_av"):
-        lines.append(f"{inner}drivs_av: {flow_list(answers['drivs_av'])}")
-    lines += [
-        f"{inner}senast_granskad:",
-        f"{inner}  datum: {quoted(today.isoformat())}",
-        f"{inner}  av: {scalar(answers['granskad_av'])}",
-        f"{inner}kallor:",
-        f"{inner}  - kalla: {scalar(answers['kalla'])}",
-        f"{inner}    avsnitt: {quoted(answers['avsnitt'])}",
-    ]
+    lines: list[str] = []
+    for key, value in mapping.items():
+        if isinstance(value, dict):
+            lines += [f"{pad}{key}:"] + _block(value, indent + 2)
+        elif isinstance(value, list) and all(isinstance(item, dict) for item in value) and value:
+            lines.append(f"{pad}{key}:")
+            for item in value:
+                item_lines = _block(item, indent + 4)
+                lines += [f"{pad}  - {item_lines[0].lstrip()}"] + item_lines[1:]
+        elif isinstance(value, list):
+            lines.append(f"{pad}{key}: {flow_list(value)}")
+        else:
+            lines.append(f"{pad}{key}: {quoted(value) if key in ALWAYS_QUOTED else scalar(value)}")
     return lines
+
+
+def render_entry(entry: dict[str, Any], indent: int) -> list[str]:
+    """Lines of the new list item (no line endings), its '- ' at column `indent`."""
+    lines = _block(entry, indent + 2)
+    return [" " * indent + "- " + lines[0].lstrip()] + lines[1:]
 
 
 # --- where the entry goes ----------------------------------------------------------------
@@ -391,7 +388,7 @@ def _indent_of(line: str) -> int:
     return len(line) - len(line.lstrip(" "))
 
 
-def plan_insertion(data_file: DataFile, answers: dict[str, Any], today: dt.date) -> Insertion:
+def plan_insertion(data_file: DataFile, entry: dict[str, Any]) -> Insertion:
     """Where and what to insert so that the entry becomes the last item of `insatser:`."""
     data, text = data_file.data, data_file.text
     if "insatser" not in data:
@@ -428,16 +425,13 @@ def plan_insertion(data_file: DataFile, answers: dict[str, Any], today: dt.date)
     # Keep the file's habit: a blank line between items if the last two are separated by one.
     last_item_start = items.value_pos[-1][0] - 1
     blank_between = last_item_start > 0 and not lines[last_item_start - 1].strip() and len(items) > 1
-    entry_lines = render_entry(answers, today, dash_indent)
+    entry_lines = render_entry(entry, dash_indent)
     offset = sum(len(line) for line in lines[: last + 1])
-    lead = ""
-    if not lines[last].endswith(("\n", "\r")):
-        lead = newline  # the file ended without a line break
-    inserted = lead + (newline if blank_between else "") + newline.join(entry_lines)
-    if lead:
-        insertion_text = inserted  # at the very end: keep the file's missing final line break
-    else:
-        insertion_text = inserted + newline
+    body = (newline if blank_between else "") + newline.join(entry_lines)
+    if lines[last].endswith(("\n", "\r")):
+        insertion_text = body + newline
+    else:  # the file ends here without a final line break: start a line, and keep it without one
+        insertion_text = newline + body
     first_line = last + 2 + (1 if blank_between else 0)
     return Insertion(offset, insertion_text, first_line, first_line + len(entry_lines) - 1)
 
@@ -482,7 +476,7 @@ def write_atomically(path: Path, content: bytes) -> None:
 def add_insats(data_file: DataFile, answers: dict[str, Any], today: dt.date) -> tuple[bytes, Insertion]:
     """The new file content and where the entry went. Raises ScaffoldError; writes nothing."""
     entry = entry_structure(answers, today)
-    insertion = plan_insertion(data_file, answers, today)
+    insertion = plan_insertion(data_file, entry)
     new_text = apply(data_file, insertion)
     verify(data_file, new_text, entry, today)
     return data_file.bom + new_text.encode("utf-8"), insertion

@@ -229,6 +229,9 @@ def _scalar_list_change(old: list, new: list, where: _Where, ctx: _Context, out:
     if old == new:
         return
     item_pattern = where.pattern + ("*",)
+    if len(old) == 1 and len(new) == 1:  # one value replaced by another reads best as a change
+        out.append(f"{where.label()} {_value(old[0], item_pattern, ctx)} → {_value(new[0], item_pattern, ctx)}")
+        return
     added = [value for value in new if value not in old]
     removed = [value for value in old if value not in new]
     parts = []
@@ -490,12 +493,13 @@ def main(argv: list[str], default_today: dt.date) -> int:
     parser = SwedishParser(prog="diff_data.py",
                            description="Visar per post vad som ändrats i datafilen jämfört med en tidigare version.")
     parser.add_argument("file", nargs="?", default=str(DEFAULT_DATA), help="den nya versionen (standard: data/insatser.yaml)")
-    source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument("--base", metavar="REF", help="jämför med filen i en git-version, t.ex. origin/main")
-    source.add_argument("--old", metavar="FIL", help="jämför med en annan fil")
+    parser.add_argument("--base", metavar="REF", help="jämför med filen i en git-version, t.ex. origin/main")
+    parser.add_argument("--old", metavar="FIL", help="jämför med en annan fil")
     parser.add_argument("--format", choices=("text", "markdown"), default="text", help="utdataformat")
     parser.add_argument("--today", type=parse_today, default=None, help="dagens datum ÅÅÅÅ-MM-DD för valideringen (standard: idag)")
     args = parser.parse_args(argv)
+    if (args.base is None) == (args.old is None):
+        parser.error("ange antingen --base REF eller --old FIL (en av dem)")
     today = args.today or default_today
     name = display_path(args.file)
     notes: list[str] = []
