@@ -50,7 +50,9 @@ def on_config(config, **_):
         raise Abort("Datafilen har fel och sajten byggs inte:\n"
                     + format_problems(result.problems) + "\n" + summary(result.problems))
     pages = site_pages(result.catalogue)
-    _build.update(site=Site.build(result.catalogue, today), pages={p.src_uri: p for p in pages})
+    # Where the data is edited: the CI's own repository, else mkdocs.yml's extra.github_repository.
+    repository = os.environ.get("GITHUB_REPOSITORY") or config.extra.get("github_repository") or None
+    _build.update(site=Site.build(result.catalogue, today, repository), pages={p.src_uri: p for p in pages})
     # A static page ages: say which day its review states were computed for.
     config.copyright = f"Uppgifterna kontrollerades mot datum {today.isoformat()} när sidorna byggdes."
     config.watch.append(str(data_path))

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from html import unescape
 from typing import Any
+from urllib.parse import quote
 
 import jinja2
 from markupsafe import Markup
@@ -56,11 +57,20 @@ class Site:
     today: dt.date
     findings: list[Finding]
     warn_days: int
+    repository: str | None = None   # GitHub owner/name for "Föreslå ändring" and "Rapportera fel"
 
     @classmethod
-    def build(cls, catalogue: Catalogue, today: dt.date) -> "Site":
+    def build(cls, catalogue: Catalogue, today: dt.date, repository: str | None = None) -> "Site":
         warn_days = catalogue.settings.get("varning_dagar", 60)
-        return cls(catalogue, today, evaluate(catalogue, today, warn_days), warn_days)
+        return cls(catalogue, today, evaluate(catalogue, today, warn_days), warn_days, repository)
+
+    def edit_url(self, section: str, record_id: str) -> str:
+        return (f"https://github.com/{self.repository}/edit/main/data/insatser.yaml"
+                f"#L{self.catalogue.line_of(section, record_id)}")
+
+    def report_url(self, record_id: str) -> str:
+        return (f"https://github.com/{self.repository}/issues/new?template=andrade-uppgifter.yml"
+                f"&id={quote(record_id)}&title={quote('Ändrade uppgifter: ' + record_id)}")
 
     def __post_init__(self) -> None:
         self._by_record = by_record(self.findings)

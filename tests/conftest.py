@@ -10,6 +10,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
 TODAY = dt.date(2026, 11, 23)
 PYTHON = sys.executable
+REPOSITORY = "exempel/insatsguiden"  # the GitHub repository the built test site links to
 
 
 def run_script(*args: str, cwd: Path = ROOT, timeout: float = 60, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -34,7 +35,8 @@ def built_site(tmp_path_factory):
     completed = subprocess.run(
         [PYTHON, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
         cwd=ROOT, capture_output=True, text=True, timeout=600,
-        env={**os.environ, "INSATSGUIDEN_TODAY": TODAY.isoformat(), "NO_MKDOCS_2_WARNING": "1"},
+        env={**os.environ, "INSATSGUIDEN_TODAY": TODAY.isoformat(), "NO_MKDOCS_2_WARNING": "1",
+             "GITHUB_REPOSITORY": REPOSITORY},
     )
     assert completed.returncode == 0, completed.stderr[-3000:]
     return site

@@ -228,3 +228,18 @@ def test_content_security_policy_on_every_page(built_site):
             assert digest in script_src, (path, digest)
     headers = (built_site / "_headers").read_text(encoding="utf-8")
     assert headers.startswith("/*\n  Content-Security-Policy: default-src 'self'")
+
+
+def test_change_and_report_links_point_at_the_record(built_site, default_catalogue):
+    from conftest import REPOSITORY
+
+    for section, records in (("insatser", default_catalogue.insatser), ("organisationer", default_catalogue.organisationer),
+                             ("overenskommelser", default_catalogue.overenskommelser)):
+        for identity in records:
+            links = page(built_site, f"{section}/{identity}").select("p.ig-andra a")
+            assert [a.get_text() for a in links] == ["Föreslå ändring", "Rapportera fel"]
+            line = default_catalogue.line_of(section, identity)
+            assert links[0]["href"] == f"https://github.com/{REPOSITORY}/edit/main/data/insatser.yaml#L{line}"
+            assert links[1]["href"].startswith(f"https://github.com/{REPOSITORY}/issues/new?template=andrade-uppgifter.yml&id={identity}&")
+            source_line = (ROOT / "data" / "insatser.yaml").read_text(encoding="utf-8").splitlines()[line - 1]
+            assert source_line.strip() == f"- id: {identity}"
