@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -24,9 +23,11 @@ from mkdocs.structure.files import File  # noqa: E402
 from mkdocs.structure.toc import get_toc  # noqa: E402
 
 from insatsguiden import DEFAULT_DATA  # noqa: E402
+from insatsguiden.cli import display_path  # noqa: E402
 from insatsguiden.csp import add_meta, headers_file  # noqa: E402
 from insatsguiden.problems import format_problems, summary  # noqa: E402
 from insatsguiden.render import Site, render_page, site_pages, static_files  # noqa: E402
+from insatsguiden.search_index import build_index  # noqa: E402
 from insatsguiden.validate import validate_file  # noqa: E402
 
 _build: dict = {}
@@ -44,15 +45,15 @@ def _today() -> dt.date:
 def on_config(config, **_):
     data_path = Path(os.environ.get("INSATSGUIDEN_DATA") or DEFAULT_DATA)
     today = _today()
-    display = os.path.relpath(data_path) if not os.path.relpath(data_path).startswith("..") else str(data_path)
-    result = validate_file(data_path, today, display_name=display)
+    result = validate_file(data_path, today, display_name=display_path(str(data_path)))
     if not result.ok:
         raise Abort("Datafilen har fel och sajten byggs inte:\n"
                     + format_problems(result.problems) + "\n" + summary(result.problems))
     pages = site_pages(result.catalogue)
     # Where the data is edited: the CI's own repository, else mkdocs.yml's extra.github_repository.
     repository = os.environ.get("GITHUB_REPOSITORY") or config.extra.get("github_repository") or None
-    _build.update(site=Site.build(result.catalogue, today, repository), pages={p.src_uri: p for p in pages})
+    _build.update(site=Site.build(result.catalogue, today, repository), pages={p.src_uri: p for p in pages},
+                  script_hashes=set())
     # A static page ages: say which day its review states were computed for.
     config.copyright = f"Uppgifterna kontrollerades mot datum {today.isoformat()} när sidorna byggdes."
     config.watch.append(str(data_path))
@@ -73,35 +74,30 @@ def on_startup(command, **_):
     _build["with_csp"] = command != "serve"
 
 
-def on_post_page(output, page, config, **_):
+def _with_policy(html: str) -> str:
     if not _build.get("with_csp", True):
-        return output
-    html, hashes = add_meta(output)
-    _build.setdefault("script_hashes", set()).update(hashes)
+        return html
+    html, hashes = add_meta(html)
+    _build["script_hashes"].update(hashes)
     return html
+
+
+def on_post_page(output, page, config, **_):
+    return _with_policy(output)
 
 
 def on_post_template(output_content, template_name, config, **_):
-    if not template_name.endswith(".html") or not _build.get("with_csp", True):
-        return output_content
-    html, hashes = add_meta(output_content)
-    _build.setdefault("script_hashes", set()).update(hashes)
-    return html
+    return _with_policy(output_content) if template_name.endswith(".html") else output_content
 
 
 def on_post_build(config, **_):
     # The same policy as a header, for hosts that read a _headers file.
-    Path(config.site_dir, "_headers").write_text(headers_file(_build.get("script_hashes", set())), encoding="utf-8")
+    Path(config.site_dir, "_headers").write_text(headers_file(_build["script_hashes"]), encoding="utf-8")
     if os.environ.get("INSATSGUIDEN_PAGEFIND") == "0":
         return  # a quick preview or a benchmark of the build without the search index
-    # Pagefind indexes the built pages with Swedish stemming (from lang="sv").
-    # Only the article text is indexed; the guide's form and data are not.
-    command = [sys.executable, "-m", "pagefind", "--site", config.site_dir, "--root-selector", "article",
-               "--exclude-selectors", "form, script, template, .ig-sammanfattning .ig-meta, .headerlink",
-               "--force-language", "sv", "--quiet"]
-    completed = subprocess.run(command, capture_output=True, text=True)
-    if completed.returncode != 0:
-        raise Abort("Sökindexet (Pagefind) kunde inte byggas:\n" + (completed.stderr or completed.stdout)[-2000:])
+    problem = build_index(config.site_dir)
+    if problem:
+        raise Abort("Sökindexet (Pagefind) kunde inte byggas:\n" + problem)
 
 
 def on_page_markdown(markdown, page, **_):
