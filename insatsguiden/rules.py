@@ -215,7 +215,8 @@ def check_reference_meaning(data: Any, today: dt.date) -> Iterator[Finding]:
     insatser = ids_in(data, "insatser")
     organisations = ids_in(data, "organisationer")
     for index, record in _records(data, "insatser"):
-        for position, target in enumerate(record.get("prova_forst") or []):
+        try_first = record.get("prova_forst")
+        for position, target in enumerate(try_first if isinstance(try_first, list) else []):  # other types: schema
             other = insatser.get(target) if isinstance(target, str) else None
             if target == record.get("id"):
                 yield ("insatser", index, "prova_forst", position), "en insats kan inte hänvisa till sig själv under prova_forst. Ta bort hänvisningen."
@@ -233,7 +234,8 @@ def check_reference_meaning(data: Any, today: dt.date) -> Iterator[Finding]:
             yield ("kommuner", index, "samordningsforbund"), f"'{target}' är inte ett samordningsförbund (typ {organisation.get('typ')}). Ange förbundets id."
     for index, record in _records(data, "overenskommelser"):
         parties = record.get("parter") if isinstance(record.get("parter"), list) else []
-        for position, commitment in enumerate(record.get("atagande") or []):
+        commitments = record.get("atagande")
+        for position, commitment in enumerate(commitments if isinstance(commitments, list) else []):
             if isinstance(commitment, dict) and isinstance(commitment.get("part"), str) and commitment["part"] not in parties:
                 yield ("overenskommelser", index, "atagande", position, "part"), f"'{commitment['part']}' står inte bland parterna. Lägg till den under parter eller rätta id:t."
         rule = record.get("revision")
@@ -375,13 +377,18 @@ def check_guide_questions(data: Any, today: dt.date) -> Iterator[Finding]:
         if not isinstance(question, dict):
             continue
         base = ("vagvisare", "fragor", index)
-        if question.get("id") in seen_ids:
-            yield base + ("id",), f"frågan '{question.get('id')}' finns redan. Välj ett annat id."
-        seen_ids.add(question.get("id"))
+        # Only text ids and kinds are compared: other types (a list is not even
+        # hashable) and missing fields are the schema's to report.
+        identity = question.get("id")
+        if isinstance(identity, str):
+            if identity in seen_ids:
+                yield base + ("id",), f"frågan '{identity}' finns redan. Välj ett annat id."
+            seen_ids.add(identity)
         kind = question.get("matchar")
-        if kind in seen_kinds:
-            yield base + ("matchar",), f"det finns redan en fråga som matchar {kind}. Varje fält får bara ha en fråga."
-        seen_kinds.add(kind)
+        if isinstance(kind, str):
+            if kind in seen_kinds:
+                yield base + ("matchar",), f"det finns redan en fråga som matchar {kind}. Varje fält får bara ha en fråga."
+            seen_kinds.add(kind)
         allowed = allowed_answers(data, kind) if isinstance(kind, str) else None
         answers = question.get("svar")
         if kind == "alder" and answers:

@@ -48,6 +48,34 @@ def test_page_loads_cleanly_and_only_locally(page, site_url, kind):
     assert foreign == [] and page.requests
 
 
+def test_privacy_no_requests_beyond_the_local_server_on_any_page(browser, site_url, built_site):
+    """Every page of the site, not one per type: the browser asks nothing of any other host."""
+    local = urlsplit(site_url).netloc
+    pages = sorted(built_site.rglob("*.html"))
+    addresses = [site_url + path.relative_to(built_site).as_posix().removesuffix("index.html") for path in pages]
+    context = browser.new_context(locale="sv-SE")
+    requests = []
+    context.on("request", lambda request: requests.append(request.url))
+    statuses = {}
+    try:
+        # Sixteen tabs at a time: their waits for a quiet network overlap.
+        for start in range(0, len(addresses), 16):
+            tabs = []
+            for address in addresses[start:start + 16]:
+                tab = context.new_page()
+                statuses[address] = tab.goto(address, wait_until="load").status
+                tabs.append(tab)
+            for tab in tabs:
+                tab.wait_for_load_state("networkidle")
+                tab.close()
+    finally:
+        context.close()
+    foreign = [url for url in requests if urlsplit(url).scheme not in ("data", "blob") and urlsplit(url).netloc != local]
+    print(f"\n{len(addresses)} sidor, {len(requests)} förfrågningar, {len(foreign)} till andra värdar")
+    assert {status for status in statuses.values()} == {200} and len(addresses) > 50
+    assert len(requests) > len(addresses)  # documents, styles, scripts: the listener saw them
+    assert foreign == []
+
 def test_navigation_and_search(page, site_url):
     page.goto(site_url, wait_until="networkidle")
     page.get_by_role("link", name="Alla insatser").first.click()

@@ -166,6 +166,11 @@
         fragment.appendChild(h);
       }
       var node = template.content.cloneNode(true);
+      // The name becomes an h4 under the group's h3 (the template keeps a <p>, so it skips no level).
+      var name = node.querySelector(".ig-resultat-namn");
+      var title = document.createElement("h4");
+      while (name.firstChild) { title.appendChild(name.firstChild); }
+      name.replaceWith(title);
       var item = byId[match.id];
       var link = node.querySelector("a");
       link.textContent = item.namn;
