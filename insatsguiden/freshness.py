@@ -9,7 +9,6 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from dataclasses import asdict, dataclass
-from typing import Iterator
 
 from .catalogue import Catalogue
 from .loader import locate
@@ -209,7 +208,3 @@ def by_record(findings: list[Finding]) -> dict[tuple[str, str], list[Finding]]:
     for finding in findings:
         index.setdefault((finding.section, finding.record_id), []).append(finding)
     return index
-
-
-def iter_kind(findings: list[Finding], kind: str) -> Iterator[Finding]:
-    return (f for f in findings if f.kind == kind)

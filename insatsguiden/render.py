@@ -10,7 +10,7 @@ import json
 import posixpath
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from html import unescape
 from typing import Any
 from urllib.parse import quote
@@ -79,12 +79,10 @@ class Site:
     def findings_for(self, section: str, record_id: str, kind: str | None = None) -> list[Finding]:
         return [f for f in self._by_record.get((section, record_id), []) if kind is None or f.kind == kind]
 
-    @property
+    @cached_property
     def guide(self) -> dict:
         """The guide's exported entries, computed once per build."""
-        if not hasattr(self, "_guide"):
-            self._guide = guide_data(self.catalogue, self.findings)
-        return self._guide
+        return guide_data(self.catalogue, self.findings)
 
 
     def intake(self, insats: dict) -> Finding | None:

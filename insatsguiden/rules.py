@@ -158,25 +158,20 @@ def check_dates(data: Any, today: dt.date) -> Iterator[Finding]:
             yield path, f"datumet {value} ligger i framtiden ({today.isoformat()} är idag). Ange dagen då uppgiften faktiskt kontrollerades."
 
 
-def _order(data: Any, first: Path, second: Path, what: str) -> Iterator[Finding]:
-    if not isinstance(data, dict):
-        return
-    for base_path, record in expand(data, first[:-1]):
+def _order(data: Any, records: Path, first: str, second: str, what: str) -> Iterator[Finding]:
+    """The earliest day `first` can mean must not come after the latest day `second` can mean."""
+    for path, record in expand(data, records):
         if not isinstance(record, dict):
             continue
-        start = parse_partial(record.get(first[-1]))
-        end_record = record
-        for step in second[len(first) - 1:-1]:
-            end_record = end_record.get(step) if isinstance(end_record, dict) else None
-        end = parse_partial(end_record.get(second[-1])) if isinstance(end_record, dict) else None
+        start, end = parse_partial(record.get(first)), parse_partial(record.get(second))
         if start and end and start[0] > end[1]:
-            yield base_path + second[len(first) - 1:], f"{what}: {record.get(first[-1])} kommer efter {end_record.get(second[-1])}. Kontrollera datumen."
+            yield path + (second,), f"{what}: {record[first]} kommer efter {record[second]}. Kontrollera datumen."
 
 
 def check_date_order(data: Any, today: dt.date) -> Iterator[Finding]:
-    yield from _order(data, ("insatser", "*", "period", "start"), ("insatser", "*", "period", "slut"), "startdatum efter slutdatum")
-    yield from _order(data, ("overenskommelser", "*", "giltighet", "fran"), ("overenskommelser", "*", "giltighet", "till"), "giltig från efter giltig till")
-    yield from _order(data, ("overenskommelser", "*", "undertecknad"), ("overenskommelser", "*", "senast_reviderad"), "undertecknad efter senaste revision")
+    yield from _order(data, ("insatser", "*", "period"), "start", "slut", "startdatum efter slutdatum")
+    yield from _order(data, ("overenskommelser", "*", "giltighet"), "fran", "till", "giltig från efter giltig till")
+    yield from _order(data, ("overenskommelser", "*"), "undertecknad", "senast_reviderad", "undertecknad efter senaste revision")
     for index, record in _records(data, "insatser"):
         age = record.get("malgrupp", {}).get("alder") if isinstance(record.get("malgrupp"), dict) else None
         if isinstance(age, dict) and isinstance(age.get("min"), int) and isinstance(age.get("max"), int) and age["min"] > age["max"]:
