@@ -243,3 +243,14 @@ def test_change_and_report_links_point_at_the_record(built_site, default_catalog
             assert links[1]["href"].startswith(f"https://github.com/{REPOSITORY}/issues/new?template=andrade-uppgifter.yml&id={identity}&")
             source_line = (ROOT / "data" / "insatser.yaml").read_text(encoding="utf-8").splitlines()[line - 1]
             assert source_line.strip() == f"- id: {identity}"
+
+
+def test_accessibility_statement_is_linked_from_every_page(built_site):
+    statement = page(built_site, "tillganglighet").select_one("article").get_text(" ", strip=True)
+    for required in ("delvis förenlig", "Kända brister", "Hur vi testat", "2026-11-23", "DIGG"):
+        assert required in statement
+    assert page(built_site, "tillganglighet").select_one('article a[href="https://www.digg.se/tdosanmalan"]')
+    for path in all_pages(built_site):
+        footer = page(built_site, str(path.relative_to(built_site))).select_one("footer .md-copyright")
+        assert footer is not None and any(a.get_text() == "Tillgänglighetsredogörelse" and a["href"].endswith("tillganglighet/")
+                                          for a in footer.find_all("a")), path
