@@ -4,7 +4,7 @@ import time
 import pytest
 
 from conftest import FIXTURES, TODAY, run_script
-from insatsguiden.validate import validate_file
+from insatsguiden.validate import validate_file, validate_text
 
 # fixture -> (line, words the message must contain)
 INVALID = {
@@ -117,3 +117,29 @@ def test_cli_never_shows_a_traceback(name):
 def test_default_data_is_valid():
     completed = run_script("scripts/validate.py", "--today", "2026-11-23")
     assert completed.returncode == 0, completed.stdout
+
+
+def _text_value_lines():
+    """Every line of the minimal example that holds a free-text value (not an id, enum, number, date or flag)."""
+    import re
+
+    text = (FIXTURES / "valid" / "minimal.yaml").read_text(encoding="utf-8")
+    skip = {"id", "version", "typ", "status", "regel", "matchar", "kalla", "ansvarig", "del_av", "kommun",
+            "samordningsforbund", "egen_ansokan", "kontakta_innan", "kraver_aktivitetsformaga"}
+    for number, line in enumerate(text.splitlines(), 1):
+        match = re.match(r"^(\s*(?:- )?)([a-z_]+): (?!\[)(.+)$", line)
+        if match and match.group(2) not in skip and not re.fullmatch(r'"?[0-9-]+"?', match.group(3)):
+            yield number, match.group(2)
+
+
+@pytest.mark.parametrize("payload", ["<script>alert(1)</script>", "[x](javascript:alert(1))", "<img src=x onerror=alert(1)>"])
+def test_payload_in_every_text_field_is_rejected_at_its_line(payload):
+    source = (FIXTURES / "valid" / "minimal.yaml").read_text(encoding="utf-8").splitlines()
+    fields = list(_text_value_lines())
+    assert len(fields) >= 20
+    for number, key in fields:
+        lines = list(source)
+        prefix = lines[number - 1].split(f"{key}: ", 1)[0]
+        lines[number - 1] = f'{prefix}{key}: "{payload}"'
+        result = validate_text("\n".join(lines) + "\n", "f.yaml", TODAY)
+        assert not result.ok and any(p.line == number for p in result.problems), (key, number)
