@@ -11,7 +11,7 @@ apt_install() {
   $apt_get update -qq && DEBIAN_FRONTEND=noninteractive $apt_get install -y -qq "$@" >/dev/null
 }
 # Browser tests drive Debian's Chromium; test tools cannot download browsers here.
-command -v chromium >/dev/null 2>&1 || apt_install chromium
+if [ -z "${CHROMIUM_PATH:-}" ]; then command -v chromium >/dev/null 2>&1 || apt_install chromium; fi
 # The Nu Html Checker (npm vnu-jar) runs on Java.
 command -v java >/dev/null 2>&1 || apt_install default-jre-headless
 

@@ -42,7 +42,8 @@ def built_site(tmp_path_factory):
     return site
 
 
-CHROMIUM = "/usr/bin/chromium"
+# Debian's Chromium here and in .ci/run; CHROMIUM_PATH points elsewhere (e.g. Chrome on GitHub's runners).
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
