@@ -34,15 +34,20 @@ def display_path(path: str) -> str:
     return path if relative.startswith("..") else relative
 
 
+def load(args: argparse.Namespace):
+    """Today's date (read here, at the edge), the file's display name, and its validation result."""
+    today = args.today or dt.date.today()
+    name = display_path(args.file)
+    return today, name, validate_file(args.file, today, display_name=name)
+
+
 def main_validate(argv: list[str]) -> int:
     parser = SwedishParser(prog="validate.py", description="Kontrollerar datafilen mot schemat och reglerna.")
     parser.add_argument("file", nargs="?", default=str(DEFAULT_DATA), help="datafilen (standard: data/insatser.yaml)")
     parser.add_argument("--format", choices=("text", "github"), default="text", help="utdataformat")
     parser.add_argument("--today", type=parse_today, default=None, help="dagens datum ÅÅÅÅ-MM-DD (standard: idag)")
     args = parser.parse_args(argv)
-    today = args.today or dt.date.today()
-    name = display_path(args.file)
-    result = validate_file(args.file, today, display_name=name)
+    _, name, result = load(args)
     if result.ok:
         count = len(result.catalogue.insatser)
         print(f"{name}: OK ({count} insatser).")
@@ -66,9 +71,7 @@ def main_freshness(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     if args.warn_days is not None and args.warn_days < 0:
         parser.error("--warn-days måste vara 0 eller mer")
-    today = args.today or dt.date.today()
-    name = display_path(args.file)
-    result = validate_file(args.file, today, display_name=name)
+    today, name, result = load(args)
     if not result.ok:
         print(format_problems(result.problems, "github" if args.format == "github" else "text"))
         print("Datafilen är ogiltig; rätta den först. " + summary(result.problems), file=sys.stderr)
@@ -109,9 +112,7 @@ def main_guide(argv: list[str]) -> int:
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.add_argument("file", nargs="?", default=str(DEFAULT_DATA), help="datafilen (standard: data/insatser.yaml)")
     args = parser.parse_args(argv)
-    today = args.today or dt.date.today()
-    name = display_path(args.file)
-    result = validate_file(args.file, today, display_name=name)
+    today, name, result = load(args)
     if not result.ok:
         print(format_problems(result.problems))
         print("Datafilen är ogiltig. " + summary(result.problems), file=sys.stderr)

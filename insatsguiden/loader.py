@@ -249,7 +249,6 @@ def decode(raw: bytes, filename: str) -> str:
     except UnicodeDecodeError as error:
         good = raw[: error.start].decode("utf-8")
         line, col = _position_of_offset(good, len(good))
-        col = col  # column of the first undecodable byte
         raise DataError([Problem(filename, line, col, f"Filen är inte giltig UTF-8 (byte 0x{raw[error.start]:02X}). Spara filen som UTF-8 i din redigerare.")]) from None
 
 

@@ -9,14 +9,13 @@ schema itself, so a new date field is checked without touching this file.
 from __future__ import annotations
 
 import calendar
-import difflib
 import datetime as dt
 import re
 from functools import lru_cache
 from typing import Any, Callable, Iterator
 from urllib.parse import urlsplit
 
-from .schema import load_schema
+from .schema import load_schema, suggest, vocabulary
 
 Path = tuple
 Finding = tuple[Path, str]
@@ -199,11 +198,8 @@ def check_references(data: Any, today: dt.date) -> Iterator[Finding]:
     for pattern, target in REFERENCES:
         for path, value in expand(data, pattern):
             if isinstance(value, str) and value not in known[target]:
-                hint = ""
-                close = difflib.get_close_matches(value, list(known[target]), n=1, cutoff=0.6)
-                if close:
-                    hint = f" Menade du '{close[0]}'?"
-                yield path, f"hänvisar till {TARGET_WORDS[target]} '{value}' som inte finns under {target}.{hint} Rätta id:t eller lägg till posten."
+                yield path, (f"hänvisar till {TARGET_WORDS[target]} '{value}' som inte finns under {target}."
+                             f"{suggest(value, known[target])} Rätta id:t eller lägg till posten.")
 
 
 def check_reference_meaning(data: Any, today: dt.date) -> Iterator[Finding]:
@@ -348,8 +344,6 @@ def check_personal_data(data: Any, today: dt.date) -> Iterator[Finding]:
 
 def allowed_answers(data: Any, kind: str) -> list[str] | None:
     """The values a guide question of this kind may offer (None: free input, like age)."""
-    from .schema import vocabulary
-
     if kind in ("kommun", "behov"):
         return list(ids_in(data, "kommuner" if kind == "kommun" else "behov"))
     if kind == "forsorjning":
@@ -392,9 +386,8 @@ def check_guide_questions(data: Any, today: dt.date) -> Iterator[Finding]:
         for position, answer in enumerate(answers if isinstance(answers, list) else []):
             value = answer.get("varde") if isinstance(answer, dict) else None
             if allowed is not None and isinstance(value, str) and value not in allowed:
-                close = difflib.get_close_matches(value, allowed, n=1, cutoff=0.6)
-                hint = f" Menade du '{close[0]}'?" if close else ""
-                yield base + ("svar", position, "varde"), f"'{value}' är inget giltigt svar för en fråga om {kind}.{hint} Tillåtna: {', '.join(allowed)}."
+                yield base + ("svar", position, "varde"), (f"'{value}' är inget giltigt svar för en fråga om {kind}."
+                                                          f"{suggest(value, allowed)} Tillåtna: {', '.join(allowed)}.")
 
 
 CHECKS: list[Callable[[Any, dt.date], Iterator[Finding]]] = [

@@ -13,7 +13,6 @@ original file was valid to begin with. On any error nothing is written.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import json
 import os
 import re
@@ -28,7 +27,7 @@ import yaml
 from . import DEFAULT_DATA
 from .loader import _FORBIDDEN_CHARS, PosDict, decode, load_text
 from .problems import DataError, Problem, format_problems, summary
-from .schema import load_schema, vocabulary
+from .schema import load_schema, suggest, vocabulary
 from .validate import validate_text
 
 _ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*\Z")
@@ -128,11 +127,6 @@ def _text(kind: str) -> Callable[[str, DataFile, dict], str]:
     return parse
 
 
-def _suggestion(word: str, known) -> str:
-    close = difflib.get_close_matches(word, list(known), n=1, cutoff=0.6)
-    return f" Menade du '{close[0]}'?" if close else ""
-
-
 def _parse_id(raw: str, data: DataFile, answers: dict) -> str:
     value = raw.strip()
     if not _ID.match(value) or len(value) > 80:
@@ -168,7 +162,7 @@ def _pick(raw: str, options: list[tuple[str, str]], what: str) -> str:
         return allowed[int(value) - 1]
     if value in allowed:
         return value
-    raise AnswerError(f"'{value}' är inte {what}.{_suggestion(value, allowed)} Tillåtna värden: {', '.join(allowed)}.")
+    raise AnswerError(f"'{value}' är inte {what}.{suggest(value, allowed)} Tillåtna värden: {', '.join(allowed)}.")
 
 
 def _one_of(name: str, what: str) -> Callable[[str, DataFile, dict], str]:
@@ -193,7 +187,7 @@ def _references(section: str, noun: str, required: bool) -> Callable[[str, DataF
             raise AnswerError(f"ange minst en {noun} (id under {section}).")
         unknown = [value for value in values if value not in known]
         if unknown:
-            details = "; ".join(f"'{value}'{_suggestion(value, known)}" for value in unknown)
+            details = "; ".join(f"'{value}'{suggest(value, known)}" for value in unknown)
             raise AnswerError(f"okänd {noun} under {section}: {details} Kända id:n: {', '.join(known) or '(inga)'}.")
         return values
     return parse

@@ -114,7 +114,8 @@ def _allowed_values(schema: dict) -> list[tuple[str, str]] | None:
     return None
 
 
-def _suggest(word: Any, choices) -> str:
+def suggest(word: Any, choices) -> str:
+    """' Menade du 'x'?' for the closest allowed value, or nothing."""
     if not isinstance(word, str):
         return ""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
@@ -134,7 +135,7 @@ def _message(error: jsonschema.ValidationError) -> tuple[tuple, bool, str]:
         extras = [key for key in instance if key not in schema.get("properties", {})]
         key = extras[0] if extras else "?"
         return (path + (key,), True,
-                f"okänt fält '{key}'.{_suggest(key, allowed)} Kontrollera stavningen (utan å, ä, ö). "
+                f"okänt fält '{key}'.{suggest(key, allowed)} Kontrollera stavningen (utan å, ä, ö). "
                 f"Tillåtna fält här: {', '.join(allowed)}.")
     if keyword == "required":
         missing = error.message.split("'")[1] if "'" in error.message else "?"
@@ -160,7 +161,7 @@ def _message(error: jsonschema.ValidationError) -> tuple[tuple, bool, str]:
             return (path, False, f"värdet ska vara {error.validator_value!r}.")
         if allowed:
             listing = "; ".join(f"{value} ({title})" if title else str(value) for value, title in allowed)
-            return (path, False, f"ogiltigt värde {instance!r}.{_suggest(instance, [a for a, _ in allowed])} Tillåtna värden: {listing}.")
+            return (path, False, f"ogiltigt värde {instance!r}.{suggest(instance, [a for a, _ in allowed])} Tillåtna värden: {listing}.")
     if keyword == "pattern":
         return (path, False, f"värdet {instance!r} har fel form. {hint}".rstrip())
     if keyword == "minLength":
