@@ -4,25 +4,47 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import re
 import sys
+from pathlib import Path
 
-from . import DEFAULT_DATA
-from .problems import format_problems, summary
+from . import DEFAULT_DATA, REPO_ROOT
+from .problems import format_problems, summary, visible
 from .validate import validate_file
 
 
 class SwedishParser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # exit 2, as documented
         self.print_usage(sys.stderr)
-        print(f"{self.prog}: fel i argumenten: {message}", file=sys.stderr)
+        print(visible(f"{self.prog}: fel i argumenten: {message}"), file=sys.stderr)
         sys.exit(2)
+
+
+# Review dates are computed years ahead of "today"; a bounded today keeps that
+# arithmetic inside the calendar (dt.date stops at year 9999).
+EARLIEST_TODAY, LATEST_TODAY = dt.date(2000, 1, 1), dt.date(2199, 12, 31)
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+
+
+def today_from_text(value: str) -> dt.date:
+    """A build or check date written ÅÅÅÅ-MM-DD, within 2000–2199. Raises ValueError in Swedish."""
+    shown = visible(value)
+    if not _ISO_DATE.match(value):
+        raise ValueError(f"ogiltigt datum '{shown}', skriv ÅÅÅÅ-MM-DD (t.ex. 2026-11-24)")
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"ogiltigt datum '{shown}': det finns inte i kalendern") from None
+    if not EARLIEST_TODAY <= day <= LATEST_TODAY:
+        raise ValueError(f"ogiltigt datum '{shown}': välj ett datum {EARLIEST_TODAY.year}–{LATEST_TODAY.year}")
+    return day
 
 
 def parse_today(value: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"ogiltigt datum '{value}', skriv ÅÅÅÅ-MM-DD") from None
+        return today_from_text(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def display_path(path: str) -> str:
@@ -32,6 +54,18 @@ def display_path(path: str) -> str:
     except ValueError:
         return path
     return path if relative.startswith("..") else relative
+
+
+def published_path(path) -> str:
+    """The name a published file may carry: relative to the repository, else the bare file name.
+
+    Never an absolute path: it would tell readers of the site about the machine that built it.
+    """
+    resolved = Path(path).resolve()
+    try:
+        return resolved.relative_to(REPO_ROOT).as_posix()
+    except ValueError:
+        return resolved.name
 
 
 def load(args: argparse.Namespace):
@@ -52,8 +86,8 @@ def main_validate(argv: list[str]) -> int:
         count = len(result.catalogue.insatser)
         print(f"{name}: OK ({count} insatser).")
         return 0
-    print(format_problems(result.problems, args.format))
-    print(summary(result.problems), file=sys.stderr)
+    print(format_problems(result.problems, args.format, more=result.more))
+    print(summary(result.problems, result.more), file=sys.stderr)
     return 1
 
 
@@ -73,8 +107,8 @@ def main_freshness(argv: list[str]) -> int:
         parser.error("--warn-days måste vara 0 eller mer")
     today, name, result = load(args)
     if not result.ok:
-        print(format_problems(result.problems, "github" if args.format == "github" else "text"))
-        print("Datafilen är ogiltig; rätta den först. " + summary(result.problems), file=sys.stderr)
+        print(format_problems(result.problems, "github" if args.format == "github" else "text", more=result.more))
+        print("Datafilen är ogiltig; rätta den först. " + summary(result.problems, result.more), file=sys.stderr)
         return 2
     findings = evaluate(result.catalogue, today, args.warn_days)
     if args.format == "json":
@@ -94,6 +128,12 @@ def main_freshness(argv: list[str]) -> int:
     return 1 if late and not args.report_only else 0
 
 
+def age(value: str) -> int:
+    if not re.fullmatch(r"[0-9]{1,3}", value) or not 0 <= int(value) <= 120:
+        raise argparse.ArgumentTypeError(f"ogiltig ålder '{visible(value)}', skriv ett heltal 0–120")
+    return int(value)
+
+
 def main_guide(argv: list[str]) -> int:
     import json
 
@@ -102,7 +142,7 @@ def main_guide(argv: list[str]) -> int:
 
     parser = SwedishParser(prog="guide.py", description="Vägvisaren på kommandoraden: rangordnade insatser med skäl.")
     parser.add_argument("--kommun", help="kommunens id, t.ex. ludvika")
-    parser.add_argument("--alder", type=int, help="personens ålder i år")
+    parser.add_argument("--alder", type=age, help="personens ålder i år (0–120)")
     parser.add_argument("--forsorjning", help="t.ex. forsorjningsstod, sjukpenning, ingen")
     parser.add_argument("--behov", action="append", default=[], help="behovets id; kan anges flera gånger")
     parser.add_argument("--aktivitet", choices=ACTIVITY_ANSWERS, help="klarar personen en aktivitet några timmar i veckan")
@@ -114,16 +154,19 @@ def main_guide(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     today, name, result = load(args)
     if not result.ok:
-        print(format_problems(result.problems))
-        print("Datafilen är ogiltig. " + summary(result.problems), file=sys.stderr)
+        print(format_problems(result.problems, more=result.more))
+        print("Datafilen är ogiltig. " + summary(result.problems, result.more), file=sys.stderr)
         return 1
     catalogue = result.catalogue
-    for label, value, known in (("kommun", args.kommun, catalogue.kommuner), ("behov", None, catalogue.behov)):
-        if value and value not in known:
-            parser.error(f"okänd {label} '{value}'; finns: {', '.join(sorted(known))}")
-    for need in args.behov:
-        if need not in catalogue.behov:
-            parser.error(f"okänt behov '{need}'; finns: {', '.join(catalogue.behov)}")
+    from .schema import vocabulary
+    allowed = {"--kommun": catalogue.kommuner, "--behov": catalogue.behov,
+               "--forsorjning": vocabulary("forsorjning"), "--kontakter": vocabulary("remittent"),
+               "--remittent": vocabulary("remittent")}
+    for option, values in (("--kommun", [args.kommun]), ("--behov", args.behov), ("--forsorjning", [args.forsorjning]),
+                           ("--kontakter", args.kontakter), ("--remittent", [args.remittent])):
+        for value in values:
+            if value is not None and value not in allowed[option]:
+                parser.error(f"{option}: okänt värde '{visible(value)}'. Tillåtna värden: {', '.join(sorted(allowed[option]))}")
     answers = Answers(kommun=args.kommun, alder=args.alder, forsorjning=args.forsorjning,
                       behov=tuple(sorted(set(args.behov))), aktivitet=args.aktivitet,
                       kontakter=tuple(sorted(set(args.kontakter))), remittent=args.remittent)
@@ -139,8 +182,8 @@ def main_guide(argv: list[str]) -> int:
         if found.group != group:
             group = found.group
             print("Ordinarie insatser – pröva först:" if group == "ordinarie" else "\nSamordnade insatser:")
-        print(f"{rank:>3}. {catalogue.insatser[found.id]['namn']} [{found.id}]")
-        print(f"     Därför: {' · '.join(found.reasons) or 'inga särskilda villkor'}")
+        print(visible(f"{rank:>3}. {catalogue.insatser[found.id]['namn']} [{found.id}]"))
+        print(visible(f"     Därför: {' · '.join(found.reasons) or 'inga särskilda villkor'}"))
         for warning in found.warnings:
-            print(f"     Obs: {warning}")
+            print(visible(f"     Obs: {warning}"))
     return 0

@@ -18,7 +18,10 @@ start, so later checks can report ``FILE:LINE:COL``.
 """
 from __future__ import annotations
 
+import errno
+import os
 import re
+import stat
 from typing import Any
 
 import yaml
@@ -28,6 +31,10 @@ from .problems import DataError, Problem
 MAX_BYTES = 32 * 1024 * 1024
 MAX_DEPTH = 40
 MAX_PROBLEMS = 200
+# A catalogue of 5,000 fully filled-in insatser has about 720,000 values. The
+# cap bounds the time to reject any file under MAX_BYTES (PyYAML's parser costs
+# a few microseconds a value), whatever its shape.
+MAX_NODES = 1_000_000
 
 _Parser = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
 
@@ -57,10 +64,27 @@ def _pos(mark) -> tuple[int, int]:
     return (mark.line + 1, mark.column + 1)
 
 
+# What YAML counts as a line break (\x85 is rejected as a control character first).
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+
+
 def _position_of_offset(text: str, offset: int) -> tuple[int, int]:
-    line = text.count("\n", 0, offset) + 1
-    col = offset - (text.rfind("\n", 0, offset) + 1) + 1
-    return line, col
+    """(line, col) of an offset, counting line breaks as the YAML parser does (CR-only files too)."""
+    line, line_start = 1, 0
+    for match in _LINE_BREAK.finditer(text, 0, offset):
+        line += 1
+        line_start = match.end()
+    return line, offset - line_start + 1
+
+
+def _forbidden_char_message(char: str, where: str) -> str:
+    if "\u202a" <= char <= "\u202e" or "\u2066" <= char <= "\u2069":
+        what = f"ett osynligt riktningstecken (U+{ord(char):04X})"
+    elif char == "\ufeff":
+        what = f"ett osynligt BOM-tecken (U+FEFF) {where}"
+    else:
+        what = f"ett otillåtet styrtecken (U+{ord(char):04X})"
+    return what
 
 
 def _resolve_plain(value: str) -> Any:
@@ -117,16 +141,11 @@ def load_text(text: str, filename: str) -> Any:
 
     for match in _FORBIDDEN_CHARS.finditer(text):
         line, col = _position_of_offset(text, match.start())
-        char = match.group()
-        if "\u202a" <= char <= "\u202e" or "\u2066" <= char <= "\u2069":
-            what = f"ett osynligt riktningstecken (U+{ord(char):04X})"
-        elif char == "\ufeff":
-            what = "ett osynligt BOM-tecken (U+FEFF) mitt i filen"
-        else:
-            what = f"ett otillåtet styrtecken (U+{ord(char):04X})"
+        what = _forbidden_char_message(match.group(), "mitt i filen")
         add(line, col, f"Filen innehåller {what}. Ta bort det; det kan få texten att visas annorlunda än den är.")
     if problems:
         raise DataError(problems)
+    nodes = 0
 
     root: Any = None
     documents = 0
@@ -181,12 +200,25 @@ def load_text(text: str, filename: str) -> Any:
     try:
         for event in yaml.parse(text, Loader=_Parser):
             kind = type(event)
+            if kind is yaml.ScalarEvent or kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                nodes += 1
+                if nodes > MAX_NODES:
+                    add(*_pos(event.start_mark), f"Filen har fler än {MAX_NODES:,} värden".replace(",", " ")
+                        + " och läses inte vidare. Så stor blir ingen katalog; kontrollera om något har kopierats in många gånger.")
+                    raise DataError(problems)
             if kind is yaml.ScalarEvent:
                 reject_node_properties(event)
                 if event.tag is None and event.implicit[0]:
                     value = _resolve_plain(event.value)
                 else:
                     value = event.value
+                    if event.style == '"':
+                        # Escapes such as \0, \e or \u202E are decoded only now: check the value itself.
+                        bad = _FORBIDDEN_CHARS.search(value)
+                        if bad:
+                            what = _forbidden_char_message(bad.group(), "i värdet")
+                            add(*_pos(event.start_mark), f"Värdet innehåller {what} (skrivet som escape-sekvens inom "
+                                "dubbla citattecken). Ta bort det; det kan få texten att visas annorlunda än den är.")
                 attach(value, event.start_mark)
             elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
                 reject_node_properties(event)
@@ -241,7 +273,7 @@ _INVALID_KEY = _Marker("INVALID_KEY")
 def decode(raw: bytes, filename: str) -> str:
     """Decode UTF-8 (optional BOM); report the first bad byte with its position."""
     if len(raw) > MAX_BYTES:
-        raise DataError([Problem(filename, 1, 1, f"Filen är för stor ({len(raw) / 1048576:.1f} MB; högst {MAX_BYTES // 1048576} MB). Dela inte upp den utan kontakta den som förvaltar guiden.")])
+        raise DataError([Problem(filename, 1, 1, _too_large(len(raw)))])
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
@@ -252,18 +284,60 @@ def decode(raw: bytes, filename: str) -> str:
         raise DataError([Problem(filename, line, col, f"Filen är inte giltig UTF-8 (byte 0x{raw[error.start]:02X}). Spara filen som UTF-8 i din redigerare.")]) from None
 
 
+def read_bytes(path, display_name: str | None = None) -> bytes:
+    """The one way to read a data file: only regular files, at most MAX_BYTES, Swedish errors.
+
+    Devices (/dev/zero), FIFOs and sockets are refused before they are opened,
+    and the file is opened non-blocking, so nothing can make a reader hang.
+    """
+    name = display_name or str(path)
+
+    def fail(message: str) -> DataError:
+        return DataError([Problem(name, 1, 1, message)])
+
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise fail("Filen finns inte. Kontrollera sökvägen.") from None
+    except PermissionError:
+        raise fail("Du har inte behörighet att läsa filen.") from None
+    except (OSError, ValueError) as error:
+        raise fail(f"Filen kunde inte läsas ({_reason(error)}). Kontrollera sökvägen.") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise fail("Sökvägen är en mapp, inte en fil. Ange datafilen, t.ex. data/insatser.yaml.")
+    if not stat.S_ISREG(info.st_mode):
+        raise fail("Sökvägen är ingen vanlig fil (utan t.ex. en enhet eller en namngiven pipe). Ange en YAML-fil.")
+    if info.st_size > MAX_BYTES:
+        raise fail(_too_large(info.st_size))
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(descriptor, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):  # swapped since the stat above
+                raise fail("Sökvägen är ingen vanlig fil. Ange en YAML-fil.")
+            raw = handle.read(MAX_BYTES + 1)
+    except PermissionError:
+        raise fail("Du har inte behörighet att läsa filen.") from None
+    except OSError as error:
+        raise fail(f"Filen kunde inte läsas ({_reason(error)}).") from None
+    if len(raw) > MAX_BYTES:
+        raise fail(_too_large(len(raw)))
+    return raw
+
+
+def _reason(error: Exception) -> str:
+    """A Swedish-safe reason: the error's symbolic name, never the system's English text."""
+    code = getattr(error, "errno", None)
+    return f"felkod {errno.errorcode.get(code, code)}" if code else "okänt fel"
+
+
+def _too_large(size: int) -> str:
+    return (f"Filen är för stor ({size / 1048576:.1f} MB; högst {MAX_BYTES // 1048576} MB). "
+            "Dela inte upp den utan kontakta den som förvaltar guiden.")
+
+
 def load_file(path, display_name: str | None = None) -> Any:
     name = display_name or str(path)
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)
-    except FileNotFoundError:
-        raise DataError([Problem(name, 1, 1, "Filen finns inte. Kontrollera sökvägen.")]) from None
-    except IsADirectoryError:
-        raise DataError([Problem(name, 1, 1, "Sökvägen är en mapp, inte en fil.")]) from None
-    except OSError as error:
-        raise DataError([Problem(name, 1, 1, f"Filen kunde inte läsas ({error.strerror}).")]) from None
-    return load_text(decode(raw, name), name)
+    return load_text(decode(read_bytes(path, name), name), name)
 
 
 def locate(data: Any, path: tuple, key: bool = False) -> tuple[int, int]:

@@ -1,7 +1,29 @@
-"""One error format for every check: FILE:LINE:COL: message (in Swedish)."""
+"""One error format for every check: FILE:LINE:COL: message (in Swedish).
+
+Messages quote values from the data, and the data comes from many hands, so
+every way of printing a problem first makes invisible and control characters
+visible (`\x1b`, `\n`, `\u202e`): one problem is always one line, and nothing
+in the data can move the cursor, colour a terminal or forge another line.
+"""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+# C0/C1 controls, DEL, line and paragraph separators, zero-width and
+# bidirectional formatting characters, BOM.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def visible(text: str) -> str:
+    """The text with every control and invisible formatting character shown as an escape."""
+    def show(match: re.Match) -> str:
+        char = match.group()
+        if char in _NAMED:
+            return _NAMED[char]
+        return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+    return _UNSAFE.sub(show, text)
 
 
 @dataclass(frozen=True, order=True)
@@ -12,34 +34,40 @@ class Problem:
     message: str
 
     def text(self) -> str:
-        return f"{self.file}:{self.line}:{self.col}: {self.message}"
+        return visible(f"{self.file}:{self.line}:{self.col}: {self.message}")
 
-    def github(self) -> str:
-        # GitHub workflow commands: properties and message need their own escapes.
-        def prop(value: str) -> str:
-            return (value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-                    .replace(":", "%3A").replace(",", "%2C"))
+    def github(self, level: str = "error") -> str:
+        return github_command(level, self.file, self.line, self.col, self.message)
 
-        message = self.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        return (f"::error file={prop(self.file)},line={self.line},col={self.col},"
-                f"title=Insatsguiden::{message}")
+
+def github_command(level: str, file: str, line: int, col: int, message: str, title: str = "Insatsguiden") -> str:
+    """A GitHub workflow command (annotation); properties and message get their own escapes."""
+    def prop(value: str) -> str:
+        return (visible(value).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+                .replace(":", "%3A").replace(",", "%2C"))
+
+    text = visible(message).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return f"::{level} file={prop(file)},line={line},col={col},title={prop(title)}::{text}"
 
 
 class DataError(Exception):
     """Raised when data cannot be used; carries every problem found."""
 
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[Problem], more: int = 0):
         super().__init__(f"{len(problems)} problem i datafilen")
         self.problems = problems
+        self.more = more
 
 
-def format_problems(problems: list[Problem], fmt: str = "text") -> str:
+def format_problems(problems: list[Problem], fmt: str = "text", more: int = 0) -> str:
     lines = [p.github() if fmt == "github" else p.text() for p in problems]
+    if more:
+        lines.append(f"… och {more} problem till som inte visas. Rätta de här och kör valideringen igen.")
     return "\n".join(lines)
 
 
-def summary(problems: list[Problem]) -> str:
-    count = len(problems)
+def summary(problems: list[Problem], more: int = 0) -> str:
+    count = len(problems) + more
     if count == 1:
         return "1 problem hittades. Rätta det och kör valideringen igen."
     return f"{count} problem hittades. Rätta dem och kör valideringen igen."

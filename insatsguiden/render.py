@@ -11,7 +11,6 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from html import unescape
 from typing import Any
 from urllib.parse import quote
 
@@ -199,7 +198,8 @@ def static_files(site: Site) -> dict[str, bytes]:
 def table_of_contents(html: str) -> list[dict]:
     toc: list[dict] = []
     for level, anchor, inner in _HEADING.findall(html):
-        entry = {"level": int(level), "id": anchor, "name": unescape(_TAG.sub("", inner)).strip(), "children": []}
+        # The name stays HTML-escaped: the theme prints it as HTML.
+        entry = {"level": int(level), "id": anchor, "name": _TAG.sub("", inner).strip(), "children": []}
         if entry["level"] == 3 and toc:
             toc[-1]["children"].append(entry)
         elif entry["level"] == 2:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from .problems import github_command, visible
 from .freshness import KIND_LABELS, OK, OVERDUE, SOON, STATE_LABELS, Finding, duration, message
 
 MARKER = "<!-- insatsguiden-granskning -->"  # identifies the tracking issue's body
@@ -14,19 +15,14 @@ def summary_counts(findings: list[Finding]) -> dict[str, int]:
 
 
 def as_text(findings: list[Finding], filename: str, include_ok: bool = False) -> str:
-    return "\n".join(f"{filename}:{f.line}:{f.col}: {STATE_LABELS[f.state]}: {message(f)}"
+    return "\n".join(visible(f"{filename}:{f.line}:{f.col}: {STATE_LABELS[f.state]}: {message(f)}")
                      for f in findings if include_ok or f.state != OK)
 
 
 def as_github(findings: list[Finding], filename: str, overdue_level: str = "error") -> str:
-    lines = []
-    for f in findings:
-        if f.state == OK:
-            continue
-        level = overdue_level if f.state == OVERDUE else "warning"
-        text = message(f).replace("%", "%25").replace("\n", "%0A")
-        lines.append(f"::{level} file={filename},line={f.line},col={f.col},title={STATE_LABELS[f.state]}::{text}")
-    return "\n".join(lines)
+    return "\n".join(github_command(overdue_level if f.state == OVERDUE else "warning", filename, f.line, f.col,
+                                    message(f), title=STATE_LABELS[f.state])
+                     for f in findings if f.state != OK)
 
 
 def as_json(findings: list[Finding], filename: str, today: dt.date) -> str:
@@ -40,7 +36,7 @@ def as_json(findings: list[Finding], filename: str, today: dt.date) -> str:
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return visible(text.replace("|", "\\|").replace("\n", " "))
 
 
 def as_markdown(findings: list[Finding], filename: str, today: dt.date) -> str:

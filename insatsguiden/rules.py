@@ -11,6 +11,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+import unicodedata
 from functools import lru_cache
 from typing import Any, Callable, Iterator
 from urllib.parse import urlsplit
@@ -55,7 +56,10 @@ ALLOWED_SCHEMES = ("https", "mailto", "tel")
 _DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?\Z")
 _PHONE = re.compile(r"\+?[0-9][0-9 ()\-]{4,24}\Z")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}\Z")
-_HTML_TAG = re.compile(r"<\s*/?\s*[A-Za-z][^>]*>|<!--|<\?")
+# What an HTML tokenizer takes as the start of a tag, comment or processing
+# instruction: '<' directly followed by a letter, '/', '!' or '?'. No closing '>'
+# is needed ("<img src=x onerror=… " is a tag to a browser); "< 25 år" stays text.
+_HTML_TAG = re.compile(r"<[A-Za-z/!?]")
 _AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9+.\-]{1,31}:[^<>\s]*)>")
 _INLINE_LINK = re.compile(r"\]\(\s*<?([^)\s>]*)")
 _REFERENCE_DEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.MULTILINE)
@@ -65,17 +69,24 @@ _SCRIPT_SCHEME = re.compile(r"(?i)\b(?:java|vb)script\s*:")
 # --- walking -----------------------------------------------------------------
 
 def expand(data: Any, pattern: Path, prefix: Path = ()) -> Iterator[tuple[Path, Any]]:
-    """Yield (path, value) for every value matching a pattern with '*' for list items."""
-    if not pattern:
-        yield prefix, data
-        return
-    step, rest = pattern[0], pattern[1:]
-    if step == "*":
-        if isinstance(data, list):
-            for index, item in enumerate(data):
-                yield from expand(item, rest, prefix + (index,))
-    elif isinstance(data, dict) and step in data:
-        yield from expand(data[step], rest, prefix + (step,))
+    """Yield (path, value) for every value matching a pattern with '*' for list items.
+
+    Level by level rather than recursively: a list of a million references
+    costs a million steps, not a million nested generators.
+    """
+    level: list[tuple[Path, Any]] = [(prefix, data)]
+    for step in pattern:
+        following: list[tuple[Path, Any]] = []
+        if step == "*":
+            for path, node in level:
+                if isinstance(node, list):
+                    following.extend((path + (index,), item) for index, item in enumerate(node))
+        else:
+            for path, node in level:
+                if isinstance(node, dict) and step in node:
+                    following.append((path + (step,), node[step]))
+        level = following
+    yield from level
 
 
 @lru_cache(maxsize=None)
@@ -193,13 +204,71 @@ def check_unique_ids(data: Any, today: dt.date) -> Iterator[Finding]:
                 first_index[identity] = index
 
 
+# "Menade du …?" compares with every id: offered for the first few unknown
+# references only, so that a file full of them is refused in linear time.
+MAX_SUGGESTIONS = 20
+
+
+# Ids become path segments (insatser/<id>/) and HTML anchors (the record's
+# heading, next to the fixed headings of its page). These are taken by the
+# site: every fixed anchor of the templates, the index page of each folder,
+# and the prefixes the templates put before generated anchors. The guide's
+# question ids become "ig-<id>", next to the guide page's own "ig-…" ids.
+# tests/test_rules.py checks these lists against the templates.
+RESERVED_IDS = frozenset("""
+    index
+    alla-insatser atagande avvikelser behov driver efter-kommun efter-typ ej-tackta ej-tackta-behov enheter
+    filtrera finansierar forsenad forvantningar granskning insatser kallor kontakt kort-om kriterier mal malgrupp
+    namns-av ok organisationer overenskommelser passar-inte-for prova-forst remiss revisionsregel sa-fungerar-det
+    saknas schema snart sok tackning team tomma uteslutningsgrunder utan-formular vagvisare
+""".split())
+RESERVED_PREFIXES = ("ig-", "kommun-", "saknas-", "typ-", "vagvisare-")
+RESERVED_QUESTION_IDS = frozenset("""
+    filter filter-status filterlista grupperat innehall resultat resultat-del resultat-mall resultat-rubrik
+    resultat-status saknas ingen-traff skriv-ut sok-fran-disk sok-fraga sok-resultat sok-status sokord sokruta-falt
+    vagvisare vagvisare-data vagvisare-hjalp
+""".split())
+
+
+def id_problem(identity: str, reserved: frozenset, prefixes: tuple[str, ...] = ()) -> str | None:
+    if identity in reserved or identity.startswith(prefixes):
+        taken = identity if identity in reserved else next(p for p in prefixes if identity.startswith(p))
+        return (f"id '{identity}' kan inte användas: '{taken}' används redan av webbplatsen (en sidadress eller "
+                "rubrik). Välj ett annat id, t.ex. med organisationens eller kommunens namn i.")
+    return None
+
+
+def check_reserved_ids(data: Any, today: dt.date) -> Iterator[Finding]:
+    for section in SECTIONS:
+        for index, record in _records(data, section):
+            identity = record.get("id")
+            problem = id_problem(identity, RESERVED_IDS, RESERVED_PREFIXES) if isinstance(identity, str) else None
+            if problem:
+                yield (section, index, "id"), problem
+    guide = data.get("vagvisare") if isinstance(data, dict) else None
+    questions = guide.get("fragor") if isinstance(guide, dict) else None
+    for index, question in enumerate(questions if isinstance(questions, list) else []):
+        identity = question.get("id") if isinstance(question, dict) else None
+        problem = None
+        if isinstance(identity, str):
+            # A question's help text gets the anchor "ig-<id>-hjalp".
+            problem = id_problem(identity, RESERVED_QUESTION_IDS) or (
+                f"id '{identity}' kan inte sluta på '-hjalp' (det används för frågornas hjälptexter). Välj ett annat id."
+                if identity.endswith("-hjalp") else None)
+        if problem:
+            yield ("vagvisare", "fragor", index, "id"), problem
+
+
 def check_references(data: Any, today: dt.date) -> Iterator[Finding]:
     known = {section: ids_in(data, section) for section in SECTIONS}
+    unknown = 0
     for pattern, target in REFERENCES:
         for path, value in expand(data, pattern):
             if isinstance(value, str) and value not in known[target]:
+                unknown += 1
+                hint = suggest(value, known[target]) if unknown <= MAX_SUGGESTIONS else ""
                 yield path, (f"hänvisar till {TARGET_WORDS[target]} '{value}' som inte finns under {target}."
-                             f"{suggest(value, known[target])} Rätta id:t eller lägg till posten.")
+                             f"{hint} Rätta id:t eller lägg till posten.")
 
 
 def check_reference_meaning(data: Any, today: dt.date) -> Iterator[Finding]:
@@ -270,27 +339,96 @@ def check_contact_formats(data: Any, today: dt.date) -> Iterator[Finding]:
             yield path, f"'{value}' är ingen giltig e-postadress. Skriv t.ex. funktion@kommun.se."
 
 
-def _strings(node: Any, path: Path = ()) -> Iterator[tuple[Path, str]]:
-    stack = [(path, node)]
+class _Where:
+    """A path kept as a link to its parent: built into a tuple only when a check reports it."""
+
+    __slots__ = ("parent", "step")
+
+    def __init__(self, parent: "_Where | None", step: Any):
+        self.parent, self.step = parent, step
+
+    def path(self) -> Path:
+        steps = []
+        where: _Where | None = self
+        while where is not None and where.step is not None:
+            steps.append(where.step)
+            where = where.parent
+        return tuple(reversed(steps))
+
+
+def _string_items(node: Any) -> Iterator[tuple[_Where, Any, str]]:
+    """(where the container is, key or index, value) for every text value; keys are the schema's to judge.
+
+    A container's path link is made only when the walk descends into it, so a
+    long list of short texts costs one step per text.
+    """
+    stack: list[tuple[_Where, Any]] = [(_Where(None, None), node)]
     while stack:
         here, value = stack.pop()
-        if isinstance(value, str):
-            yield here, value
-        elif isinstance(value, dict):
-            stack.extend((here + (key,), item) for key, item in value.items())
-        elif isinstance(value, list):
-            stack.extend((here + (index,), item) for index, item in enumerate(value))
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, item in items:
+            if isinstance(item, str):
+                yield here, key, item
+            elif isinstance(item, (dict, list)):
+                stack.append((_Where(here, key), item))
 
 
-def check_markup(data: Any, today: dt.date) -> Iterator[Finding]:
-    """No HTML and no script links in any string, whatever field it is in."""
-    for path, value in _strings(data):
-        if "<" not in value and ":" not in value:
+def _strings(node: Any) -> Iterator[tuple[_Where, str]]:
+    """Every text value in the data with where it is."""
+    if isinstance(node, str):
+        yield _Where(None, None), node
+    elif isinstance(node, (dict, list)):
+        for here, key, value in _string_items(node):
+            yield _Where(here, key), value
+
+
+# Line breaks as YAML, HTML and terminals see them.
+_LINE_BREAK = re.compile("[\n\r\x0b\x0c\x85\u2028\u2029]")
+# Characters that show nothing: format characters (zero-width, bidi marks),
+# and blanks that str.isspace() does not know (Hangul fillers, braille blank).
+_BLANK_LOOKALIKES = set("\u115f\u1160\u3164\uffa0\u2800\u180e")
+# Anything one of the checks below could object to; most values have none.
+_SUSPECT = re.compile("[<:\n\r\x0b\x0c\x85\u2028\u2029]|(?:[0-9][-+ ]?){10}")
+_TEN_DIGITS = re.compile(r"(?:[0-9][-+ ]?){10}")
+
+
+def _shows_nothing(value: str) -> bool:
+    if value.isascii():
+        return not value.strip()
+    return all(char.isspace() or char in _BLANK_LOOKALIKES or unicodedata.category(char) in ("Cf", "Mn", "Me")
+               for char in value)
+
+
+def _pattern(path: Path) -> Path:
+    return tuple("*" if isinstance(step, int) else step for step in path)
+
+
+def check_texts(data: Any, today: dt.date) -> Iterator[Finding]:
+    """Every decoded text value, whatever field it is in: visible, one line unless free text,
+    no HTML, no script links and no personal identity numbers."""
+    multi_line = set(fields_of("text"))
+    phone_fields = set(fields_of("telefon"))
+    if not isinstance(data, (dict, list)):
+        return
+    for here, key, value in _string_items(data):
+        if value and (value.isspace() or not value.isascii()) and _shows_nothing(value):
+            yield _Where(here, key).path(), ("värdet består bara av blanksteg eller osynliga tecken och skulle visas "
+                                             "som tomt. Skriv en synlig text eller ta bort fältet.")
             continue
-        if _HTML_TAG.search(_AUTOLINK.sub("", value)):
-            yield path, "texten innehåller HTML-kod. HTML är inte tillåtet; skriv vanlig text eller Markdown (t.ex. **fetstil**, [länktext](https://…))."
-        elif _SCRIPT_SCHEME.search(value):
+        if not _SUSPECT.search(value):
+            continue
+        path = _Where(here, key).path()
+        if _LINE_BREAK.search(value) and _pattern(path) not in multi_line:
+            yield path, ("värdet innehåller en radbrytning, men fältet ska vara en enda rad. Ta bort "
+                         "radbrytningen (inom dubbla citattecken: \\n); skriv längre texter i ett textfält.")
+        if "<" in value and _HTML_TAG.search(_AUTOLINK.sub("", value)):
+            yield path, ("texten innehåller HTML-kod (ett '<' direkt följt av en bokstav, '/', '!' eller '?'). "
+                         "HTML är inte tillåtet; skriv vanlig text eller Markdown (t.ex. **fetstil**, "
+                         "[länktext](https://…)), eller skriv '< ' med mellanslag.")
+        elif ":" in value and _SCRIPT_SCHEME.search(value):
             yield path, "texten innehåller 'javascript:' eller liknande. Ta bort det; bara https:, mailto: och tel: får användas i länkar."
+        if _TEN_DIGITS.search(value) and looks_like_personnummer(value) and _pattern(path) not in phone_fields:
+            yield path, "texten innehåller något som liknar ett personnummer. Personuppgifter om enskilda får aldrig stå i guiden; ta bort det."
 
 
 def check_text_links(data: Any, today: dt.date) -> Iterator[Finding]:
@@ -330,13 +468,8 @@ def looks_like_personnummer(text: str) -> bool:
     return False
 
 
-def check_personal_data(data: Any, today: dt.date) -> Iterator[Finding]:
-    """The guide never holds personal data about participants, nor private contact details."""
-    phone_fields = set(fields_of("telefon"))
-    for path, value in _strings(data):
-        pattern = tuple("*" if isinstance(step, int) else step for step in path)
-        if pattern not in phone_fields and looks_like_personnummer(value):
-            yield path, "texten innehåller något som liknar ett personnummer. Personuppgifter om enskilda får aldrig stå i guiden; ta bort det."
+def check_private_email(data: Any, today: dt.date) -> Iterator[Finding]:
+    """Contact details belong to the organisation, never to a person's private mailbox."""
     for path, value in _values(data, "epost"):
         if isinstance(value, str) and _FREE_MAIL.search(value):
             yield path, f"'{value}' ser ut som en privat e-postadress. Ange en funktionsadress hos organisationen (t.ex. rehabteamet@kommun.se)."
@@ -392,13 +525,14 @@ def check_guide_questions(data: Any, today: dt.date) -> Iterator[Finding]:
 
 CHECKS: list[Callable[[Any, dt.date], Iterator[Finding]]] = [
     check_unique_ids,
+    check_reserved_ids,
     check_references,
     check_reference_meaning,
     check_dates,
     check_date_order,
     check_contact_formats,
-    check_markup,
+    check_texts,
     check_text_links,
-    check_personal_data,
+    check_private_email,
     check_guide_questions,
 ]

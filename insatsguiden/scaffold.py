@@ -25,7 +25,7 @@ from typing import Any, Callable
 import yaml
 
 from . import DEFAULT_DATA
-from .loader import _FORBIDDEN_CHARS, PosDict, decode, load_text
+from .loader import _FORBIDDEN_CHARS, PosDict, decode, load_text, read_bytes
 from .problems import DataError, Problem, format_problems, summary
 from .schema import load_schema, suggest, vocabulary
 from .validate import validate_text
@@ -78,11 +78,9 @@ class DataFile:
 def read_data_file(path: Path, name: str, today: dt.date) -> DataFile:
     """Read and check the file the entry is added to. Raises ScaffoldError."""
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ScaffoldError(f"{name}: filen finns inte. Kontrollera sökvägen.") from None
-    except OSError as error:
-        raise ScaffoldError(f"{name}: filen kunde inte läsas ({error.strerror}).") from None
+        raw = read_bytes(path, name)
+    except DataError as error:
+        raise ScaffoldError(f"{error.problems[0].text()} Inget har ändrats.") from None
     try:
         text = decode(raw, name)
         data = load_text(text, name)

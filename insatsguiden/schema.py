@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from functools import lru_cache
 from typing import Any, Iterator
 
@@ -50,9 +51,72 @@ def _fast_validator():
     return jsonschema_rs.validator_for(load_schema())
 
 
+def _ecma_regex(pattern: str) -> "re.Pattern[str]":
+    """A JSON Schema pattern (ECMA-262) as a Python regex with the same meaning of `$`.
+
+    In ECMA-262 `$` matches only at the very end; Python's `$` also matches
+    before a final newline, so "2099-01-15\\n" would pass ^…$ in Python while
+    the compiled validator rejects it. Outside character classes `$` becomes `\\Z`.
+    """
+    out, escaped, in_class = [], False, False
+    for char in pattern:
+        if escaped:
+            out.append(char)
+            escaped = False
+        elif char == "\\":
+            out.append(char)
+            escaped = True
+        elif char == "[":
+            in_class = True
+            out.append(char)
+        elif char == "]":
+            in_class = False
+            out.append(char)
+        elif char == "$" and not in_class:
+            out.append(r"\Z")
+        else:
+            out.append(char)
+    return re.compile("".join(out))
+
+
+_compiled_pattern = lru_cache(maxsize=None)(_ecma_regex)
+
+
+def _pattern_keyword(validator, pattern, instance, schema):
+    if validator.is_type(instance, "string") and not _compiled_pattern(pattern).search(instance):
+        yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+# The reference implementation with ECMA-262 pattern semantics, like jsonschema-rs.
+_Validator = jsonschema.validators.extend(jsonschema.Draft202012Validator, {"pattern": _pattern_keyword})
+
+
 @lru_cache(maxsize=None)
 def _reference_validator():
-    return jsonschema.Draft202012Validator(load_schema())
+    return _Validator(load_schema())
+
+
+@lru_cache(maxsize=None)
+def record_definitions() -> dict[str, str]:
+    """Section -> the $defs name of its records, read from the schema (e.g. insatser -> insats)."""
+    found = {}
+    for section, definition in load_schema()["properties"].items():
+        ref = (definition.get("items") or {}).get("$ref", "") if isinstance(definition.get("items"), dict) else ""
+        if definition.get("type") == "array" and ref.startswith("#/$defs/"):
+            found[section] = ref.rsplit("/", 1)[1]
+    return found
+
+
+@lru_cache(maxsize=None)
+def _scoped_validator(definition: str | None):
+    """A reference validator for one record definition, or (None) for the file without its records."""
+    schema = load_schema()
+    if definition is None:
+        shallow = json.loads(json.dumps(schema))
+        for section in record_definitions():
+            shallow["properties"][section]["items"] = True
+        return _Validator(shallow)
+    return _Validator({"$ref": f"#/$defs/{definition}", "$defs": schema["$defs"]})
 
 
 @lru_cache(maxsize=None)
@@ -179,15 +243,51 @@ def _message(error: jsonschema.ValidationError) -> tuple[tuple, bool, str]:
     return (path, False, f"uppfyller inte schemat ({error.message}). {hint}".rstrip())
 
 
+# Records that get a Swedish explanation per run; beyond this the compiled
+# validator's verdict is enough to refuse the file, and walking every invalid
+# record again in pure Python would make the time to reject unbounded.
+MAX_RECORDS_EXPLAINED = 200
+
+
 def schema_errors(data: Any) -> Iterator[tuple[tuple, bool, str]]:
-    """Yield (path, point at key?, message) for every schema violation."""
-    if _fast_validator().is_valid(data):
+    """Yield (path, point at key?, message) for every schema violation.
+
+    jsonschema-rs finds where the data is invalid; python-jsonschema then
+    explains only the records concerned (or the file without its records),
+    so the cost follows the invalid records, not the size of the file.
+    """
+    fast = _fast_validator()
+    if fast.is_valid(data):
         return
     if data is None:
         yield ((), False, "filen är tom. Den ska börja med 'version: 1' följt av avsnitten kallor, kommuner, behov, organisationer, overenskommelser, insatser och ej_tackta_behov.")
         return
-    for error in _reference_validator().iter_errors(data):
-        yield from _flatten(error)
+    sections = record_definitions()
+    scopes: dict[tuple, tuple] = {}   # (section, index) or () -> first failing path there
+    for error in fast.iter_errors(data):
+        path = tuple(error.instance_path)
+        if isinstance(data, dict) and len(path) >= 2 and path[0] in sections and isinstance(path[1], int):
+            scope = path[:2]
+        else:
+            scope = ()
+        scopes.setdefault(scope, path)
+        if len(scopes) >= MAX_RECORDS_EXPLAINED:
+            break
+    for scope, first_path in scopes.items():
+        if scope and isinstance(data, dict):
+            validator, instance = _scoped_validator(sections[scope[0]]), data[scope[0]][scope[1]]
+        elif isinstance(data, dict):
+            validator, instance = _scoped_validator(None), data
+        else:
+            validator, instance = _reference_validator(), data
+        explained = False
+        for error in validator.iter_errors(instance):
+            for path, at_key, message in _flatten(error):
+                explained = True
+                yield (scope + path, at_key, message)
+        if not explained:
+            # Never let a refusal go without a message, whatever the two implementations disagree on.
+            yield (first_path, False, "värdet uppfyller inte schemat. Jämför med beskrivningen av fältet i schema/insatser.schema.json.")
 
 
 def _flatten(error: jsonschema.ValidationError) -> Iterator[tuple[tuple, bool, str]]:

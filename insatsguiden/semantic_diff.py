@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from . import DEFAULT_DATA
-from .loader import decode, load_text
-from .problems import DataError, format_problems, summary
+from .loader import decode, load_text, read_bytes
+from .problems import DataError, format_problems, summary, visible
 from .rules import REFERENCES, fields_of
 from .schema import SECTION_NOUNS, field_name, labels, load_schema
 from .validate import validate_file
@@ -407,7 +407,7 @@ def counts(changes: list[Change]) -> str:
 def as_text(changes: list[Change], against: str) -> str:
     if not changes:
         return f"Inga ändringar i innehållet jämfört med {against}."
-    return "\n".join(line(change) for change in changes)
+    return "\n".join(visible(line(change)) for change in changes)
 
 
 _MARKDOWN_SPECIAL = "\\`*_[]<>|&~#"
@@ -415,12 +415,12 @@ _MARKDOWN_SPECIAL = "\\`*_[]<>|&~#"
 
 def md(text: str) -> str:
     """Text shown as it is in GitHub Markdown: no emphasis, links or HTML from data."""
-    return "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in text).replace("\n", " ")
+    return visible("".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in text.replace("\n", " ")))
 
 
 def code(text: str) -> str:
     """A Markdown code span (backslash escapes do not work inside one)."""
-    return "`" + text.replace("`", "'").replace("\n", " ") + "`"
+    return "`" + visible(text.replace("`", "'").replace("\n", " ")) + "`"
 
 
 def as_markdown(changes: list[Change], filename: str, against: str, notes: list[str] = ()) -> str:
@@ -509,9 +509,9 @@ def main(argv: list[str], default_today: dt.date) -> int:
             against, old_name = args.base, f"{args.base}:{name}"
         else:
             try:
-                raw = Path(args.old).read_bytes()
-            except OSError as error:
-                raise UsageError(f"--old {args.old}: filen kunde inte läsas ({error.strerror}).") from None
+                raw = read_bytes(args.old, display_path(args.old))
+            except DataError as error:
+                raise UsageError(f"--old: {error.problems[0].text()}") from None
             against = old_name = display_path(args.old)
     except UsageError as error:
         print(f"{parser.prog}: {error}", file=sys.stderr)
@@ -522,8 +522,8 @@ def main(argv: list[str], default_today: dt.date) -> int:
             print(f"## Ändringar i {code(name)}\n\nDatafilen är ogiltig, så ändringarna kan inte visas. Rätta detta först:\n")
             print("\n".join(f"- {md(problem.text())}" for problem in result.problems))
         else:
-            print(format_problems(result.problems))
-        print(f"{name} är ogiltig. " + summary(result.problems), file=sys.stderr)
+            print(format_problems(result.problems, more=result.more))
+        print(f"{name} är ogiltig. " + summary(result.problems, result.more), file=sys.stderr)
         return 1
     old = load_old(raw, old_name, notes)
     changes = diff(old, result.catalogue.data)
@@ -531,6 +531,6 @@ def main(argv: list[str], default_today: dt.date) -> int:
         print(as_markdown(changes, name, against, notes), end="")
     else:
         for note in notes:
-            print(note)
+            print(visible(note))
         print(as_text(changes, against))
     return 0

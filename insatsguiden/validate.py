@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterator
 
 from . import rules
 from .catalogue import Catalogue
-from .loader import decode, load_text, locate
+from .loader import MAX_PROBLEMS, decode, load_text, locate, read_bytes
 from .problems import DataError, Problem
 from .schema import describe, schema_errors
 
@@ -16,6 +16,7 @@ from .schema import describe, schema_errors
 class Result:
     problems: list[Problem]
     catalogue: Catalogue | None
+    more: int = 0          # problems found beyond the ones kept in `problems`
 
     @property
     def ok(self) -> bool:
@@ -23,46 +24,55 @@ class Result:
 
 
 def check(data: Any, filename: str, today: dt.date) -> list[Problem]:
-    problems: list[Problem] = []
+    return check_bounded(data, filename, today)[0]
 
-    def add(path: tuple, message: str, at_key: bool = False) -> None:
+
+def check_bounded(data: Any, filename: str, today: dt.date, limit: int = MAX_PROBLEMS) -> tuple[list[Problem], int]:
+    """The first `limit` problems found (schema first, then each rule), in file order, and how many more.
+
+    Every finding is counted, but only the kept ones are located and labelled,
+    so a file with a million bad values costs little more than reading it.
+    """
+    kept: list[tuple[tuple, bool, str]] = []
+    total = 0
+    findings = [schema_errors(data)]
+    if isinstance(data, dict):
+        findings += [((path, False, message) for path, message in rule(data, today)) for rule in rules.CHECKS]
+    for found in findings:
+        for item in found:
+            total += 1
+            if len(kept) < limit:
+                kept.append(item)
+    problems: set[Problem] = set()
+    for path, at_key, message in kept:
         line, col = locate(data, path, key=at_key)
         text = f"{describe(data, path)}: {message}" if path else message[:1].upper() + message[1:]
-        problems.append(Problem(filename, line, col, text))
-
-    for path, at_key, message in schema_errors(data):
-        add(path, message, at_key)
-    if isinstance(data, dict):
-        for rule in rules.CHECKS:
-            for path, message in rule(data, today):
-                add(path, message)
-    # One problem per place and message, in file order.
-    return sorted(set(problems), key=lambda p: (p.line, p.col, p.message))
+        problems.add(Problem(filename, line, col, text))  # one problem per place and message
+    ordered = sorted(problems, key=lambda p: (p.line, p.col, p.message))
+    return ordered, total - len(kept)
 
 
 def validate_text(text: str, filename: str, today: dt.date) -> Result:
     try:
         data = load_text(text, filename)
     except DataError as error:
-        return Result(error.problems, None)
-    problems = check(data, filename, today)
-    return Result(problems, None if problems else Catalogue.from_data(data, filename))
+        return Result(error.problems, None, error.more)
+    problems, more = check_bounded(data, filename, today)
+    return Result(problems, None if problems else Catalogue.from_data(data, filename), more)
 
 
 def validate_bytes(raw: bytes, filename: str, today: dt.date) -> Result:
     try:
         text = decode(raw, filename)
     except DataError as error:
-        return Result(error.problems, None)
+        return Result(error.problems, None, error.more)
     return validate_text(text, filename, today)
 
 
 def validate_file(path, today: dt.date, display_name: str | None = None) -> Result:
     name = display_name or str(path)
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read()
-    except OSError as error:
-        reason = "filen finns inte" if isinstance(error, FileNotFoundError) else error.strerror or "okänt fel"
-        return Result([Problem(name, 1, 1, f"Filen kunde inte läsas ({reason}). Kontrollera sökvägen.")], None)
+        raw = read_bytes(path, name)
+    except DataError as error:
+        return Result(error.problems, None, error.more)
     return validate_bytes(raw, name, today)

@@ -148,7 +148,7 @@ def test_unreadable_old_version_counts_everything_as_new(tmp_path):
 @pytest.mark.parametrize("args,words", [
     ([], "ange antingen --base REF eller --old FIL"),
     (["--base", "HEAD", "--old", "x.yaml"], "ange antingen --base REF eller --old FIL"),
-    (["--old", "finns-inte.yaml"], "--old finns-inte.yaml: filen kunde inte läsas"),
+    (["--old", "finns-inte.yaml"], "--old: finns-inte.yaml:1:1: Filen finns inte"),
     (["--format", "html", "--old", "x.yaml"], "--format"),
 ])
 def test_usage_errors_exit_2(args, words):
