@@ -47,6 +47,31 @@ INVALID = {
     "window_missing_month": (39, "kräver fältet fonster_till_manad"),
     "wrong_version": (2, "värdet ska vara 1"),
     "yes_as_boolean": (58, "inte 'yes'"),
+    # HTML-looking text without a closing '>' (issue 9, group 1)
+    "unclosed_meta_refresh": (10, "HTML-kod"),
+    "unclosed_img_in_name": (49, "HTML-kod"),
+    "unclosed_style_in_need": (15, "HTML-kod"),
+    "unclosed_tag_in_title": (5, "HTML-kod"),
+    "unclosed_comment_in_unmet_need": (108, "HTML-kod"),
+    # escapes inside double quotes are checked after decoding (group 2)
+    "escaped_nul": (51, "styrtecken (U+0000)"),
+    "escaped_escape_forges_line": (49, "styrtecken (U+001B)"),
+    "escaped_bidi": (51, "riktningstecken (U+202E)"),
+    "escaped_form_feed": (60, "styrtecken (U+000C)"),
+    "escaped_key": (51, "styrtecken (U+001B)"),
+    # patterns are anchored at the very end; one line in single-line fields (group 3)
+    "trailing_newline_date": (62, "har fel form"),
+    "trailing_newline_id": (48, "har fel form"),
+    "line_break_in_name": (49, "ska vara en enda rad"),
+    "line_separator_in_phone": (61, "ska vara en enda rad"),
+    # ids the site already uses; values that show nothing (group 4)
+    "reserved_id_index": (71, "'index' används redan av webbplatsen"),
+    "reserved_id_anchor": (14, "'kontakt' används redan av webbplatsen"),
+    "reserved_question_id": (119, "'resultat' används redan av webbplatsen"),
+    "invisible_name": (49, "osynliga tecken"),
+    "blank_name": (72, "osynliga tecken"),
+    # positions count line breaks as YAML does (group 7)
+    "cr_only_line_endings": (51, "styrtecken (U+0007)"),
 }
 
 
