@@ -18,6 +18,7 @@ Rules, in order:
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +28,7 @@ from .schema import labels
 
 ANSWER_KEYS = ("kommun", "alder", "forsorjning", "behov", "aktivitet", "kontakter", "remittent")
 ACTIVITY_ANSWERS = ("ja", "nej", "vet-inte")
+MANY_ANSWERS = ("behov", "kontakter")
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,38 @@ class Answers:
                  "forsorjning": self.forsorjning, "behov": ",".join(self.behov), "aktivitet": self.aktivitet,
                  "kontakter": ",".join(self.kontakter), "remittent": self.remittent}
         return {key: value for key, value in query.items() if value}
+
+
+def known_answers(query: Mapping[str, str], allowed: Mapping[str, Collection[str] | None]) -> tuple[Answers, list[tuple[str, str]]]:
+    """Answers from a query, keeping only the values the page's questions offer; the rest are reported.
+
+    `allowed` maps each question (by the answer it sets) to the values it offers, or to None for a
+    free field (the age). A value the question does not offer, an answer to a question the page does
+    not ask, and a malformed value are dropped (as if not answered) and listed as (question, value) in
+    ANSWER_KEYS order. vagvisare.js:knownAnswers() mirrors this for answers in the page's URL.
+    """
+    parsed = Answers.from_query(query)
+    ignored: list[tuple[str, str]] = []
+    kept: dict[str, Any] = {}
+
+    def offered(name: str, value: Any) -> bool:
+        if name not in allowed:
+            return False
+        values = allowed[name]
+        return values is None or value in values
+
+    for name in ANSWER_KEYS:
+        value = getattr(parsed, name)
+        if name in MANY_ANSWERS:
+            kept[name] = tuple(v for v in value if offered(name, v))
+            ignored += [(name, v) for v in value if not offered(name, v)]
+            continue
+        raw = (query.get(name) or "").strip()
+        if value is not None and offered(name, value):
+            kept[name] = value
+        elif raw:
+            ignored.append((name, raw))
+    return Answers(**kept), ignored
 
 
 @dataclass

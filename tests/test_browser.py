@@ -204,3 +204,18 @@ def test_list_without_javascript_shows_everything(browser, site_url, default_cat
     names = {a.inner_text() for a in tab.locator("#ig-grupperat a").all()}
     assert {i["namn"] for i in default_catalogue.insatser.values()} <= names
     context.close()
+
+
+def test_filters_from_the_url_take_only_offered_values(page, site_url):
+    # Names every JavaScript object inherits, and values no select offers, leave the filters at "Alla".
+    page.goto(site_url + "insatser/?kommun=constructor&behov=__proto__&typ=toString&org=hasOwnProperty&intag=valueOf",
+              wait_until="networkidle")
+    for name in ("kommun", "behov", "typ", "org", "intag", "remittent"):
+        assert page.evaluate(f"document.querySelector('select[name={name}]').selectedIndex") == 0, name
+    assert page.locator("#ig-filter-status").inner_text().startswith("Alla 32 insatser visas")
+    assert page.url.endswith("/insatser/")
+    page.goto(site_url + "insatser/?kommun=vasteras&behov=constructor", wait_until="networkidle")
+    assert page.input_value("select[name=kommun]") == "vasteras"
+    assert page.evaluate("document.querySelector('select[name=behov]').selectedIndex") == 0
+    assert "kommun=vasteras" in page.url and "behov" not in page.url
+    assert page.problems == []

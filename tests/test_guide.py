@@ -112,6 +112,33 @@ def test_python_and_browser_give_identical_results(browser, site_url, default_ca
     assert len(table) >= 30
     page = browser.new_page()
     page.goto(site_url + "vagvisare/", wait_until="networkidle")
+    results = compare_with_browser(page, data, table)
+    page.close()
+    assert sum(bool(r) for r in results) >= 20  # the table exercises real matches, not only empty results
+
+
+# Names every JavaScript object inherits: an answer must never find them through a label or set lookup.
+OBJECT_KEYS = ("constructor", "__proto__", "toString", "hasOwnProperty", "valueOf")
+STRING_SLOTS = ("kommun", "remittent", "forsorjning", "kontakter", "behov")
+
+
+def object_key_profiles():
+    """Inherited property names in every answer that takes a string, alone and next to real answers."""
+    picked = []
+    for key in OBJECT_KEYS:
+        picked.append({slot: key for slot in STRING_SLOTS})
+        picked.append({"kommun": key, "alder": "30", "aktivitet": "ja", "remittent": key})
+        picked.append({"kommun": "vasteras", "alder": "30", "aktivitet": "ja", "behov": f"arbete,{key},bostad",
+                       "kontakter": f"{key},regionen", "remittent": key, "forsorjning": key})
+        picked.append({"kommun": "ludvika", "alder": "25", "forsorjning": key, "behov": f"{key},arbetstraning",
+                       "kontakter": key, "remittent": "forsakringskassan"})
+        for slot in STRING_SLOTS:
+            picked.append({slot: key, "alder": "40", "aktivitet": "vet-inte"})
+    return picked
+
+
+def compare_with_browser(page, data, table):
+    """Run each profile through Python and through vagvisare.js in the page; both must agree exactly."""
     from urllib.parse import urlencode
     queries = [urlencode(profile) for profile in table]
     in_browser = page.evaluate("""(queries) => {
@@ -121,8 +148,7 @@ def test_python_and_browser_give_identical_results(browser, site_url, default_ca
             return {answers, result: window.Insatsguiden.matchEntries(data, answers)};
         });
     }""", queries)
-    page.close()
-    non_empty = 0
+    results = []
     for profile, browser_side in zip(table, in_browser):
         answers = Answers.from_query(profile)
         assert browser_side["answers"] == {"kommun": answers.kommun, "alder": answers.alder, "forsorjning": answers.forsorjning,
@@ -130,5 +156,103 @@ def test_python_and_browser_give_identical_results(browser, site_url, default_ca
                                            "kontakter": list(answers.kontakter), "remittent": answers.remittent}, profile
         python_side = [m.to_json() for m in match_entries(data, answers)]
         assert browser_side["result"] == python_side, profile
-        non_empty += bool(python_side)
-    assert non_empty >= 20  # the table exercises real matches, not only empty results
+        results.append(python_side)
+    return results
+
+
+def test_python_and_browser_agree_on_inherited_property_names(browser, site_url, default_catalogue, data):
+    table = object_key_profiles()
+    page = browser.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(site_url + "vagvisare/", wait_until="networkidle")
+    results = compare_with_browser(page, data, table)
+    page.close()
+    assert errors == []
+    text = json.dumps(results, ensure_ascii=False)
+    for word in ("function", "[native code]", "undefined", "[object"):
+        assert word not in text
+    assert sum(bool(r) for r in results) >= len(OBJECT_KEYS) * 3  # real answers next to them still match
+    # In Python an unknown value matches nothing: no need, kommun, income or contact of that name exists.
+    for result in results:
+        for match_ in result:
+            assert not any(key in reason for reason in match_["skal"] for key in OBJECT_KEYS)
+
+
+def allowed_answers(catalogue):
+    """The values each question on /vagvisare/ offers (None: a free field, the age), as the template builds them."""
+    from insatsguiden.render import question_options
+    return {q["matchar"]: None if q["matchar"] == "alder" else {value for value, _ in question_options(catalogue, q)}
+            for q in catalogue.data["vagvisare"]["fragor"]}
+
+
+def test_unknown_answers_are_dropped_and_reported(default_catalogue):
+    from insatsguiden.guide import known_answers
+    allowed = allowed_answers(default_catalogue)
+    answers, ignored = known_answers({"kommun": "__proto__", "alder": "abc", "behov": "bostad,toString",
+                                      "kontakter": "constructor", "remittent": "constructor",
+                                      "forsorjning": "valueOf", "aktivitet": "kanske"}, allowed)
+    assert answers == Answers(behov=("bostad",))
+    assert ignored == [("kommun", "__proto__"), ("alder", "abc"), ("forsorjning", "valueOf"), ("behov", "toString"),
+                       ("aktivitet", "kanske"), ("kontakter", "constructor"), ("remittent", "constructor")]
+    known = {"kommun": "ludvika", "alder": "34", "behov": "bostad", "aktivitet": "nej", "remittent": "regionen"}
+    assert known_answers(known, allowed) == (Answers.from_query(known), [])
+    # A question the page does not ask takes no answer.
+    assert known_answers({"kommun": "ludvika", "alder": "34"}, {"alder": None}) == (Answers(alder=34), [("kommun", "ludvika")])
+
+
+def test_the_page_ignores_unknown_answers_from_the_url_and_says_so(browser, site_url, default_catalogue, data):
+    from urllib.parse import urlencode
+
+    from insatsguiden.guide import known_answers
+    allowed = allowed_answers(default_catalogue)
+    page = browser.new_page()
+    problems = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on("console", lambda message: message.type == "error" and problems.append(message.text))
+    page.goto(site_url + "vagvisare/", wait_until="networkidle")
+    # The form offers exactly the values Python accepts.
+    offered = page.evaluate("""() => {
+        const found = {};
+        for (const field of document.getElementById('ig-vagvisare').elements) {
+            if (!field.name) continue;
+            const values = found[field.name] = found[field.name] || [];
+            if (field.tagName === 'SELECT') values.push(...[...field.options].map(o => o.value).filter(Boolean));
+            else if (field.type === 'checkbox' || field.type === 'radio') values.push(field.value);
+        }
+        return found;
+    }""")
+    assert {name: sorted(values) for name, values in offered.items()} == \
+        {name: sorted(values) if values is not None else [] for name, values in allowed.items()}
+    hostile = {"kommun": "__proto__", "alder": "30", "behov": "toString,bostad", "kontakter": "valueOf,regionen",
+               "remittent": "constructor", "forsorjning": "hasOwnProperty", "aktivitet": "ja"}
+    for query in [hostile] + object_key_profiles():
+        expected, ignored = known_answers(query, allowed)
+        page.goto(site_url + "vagvisare/?" + urlencode(query), wait_until="networkidle")
+        page.locator("#ig-resultat-status").filter(has_text="passar").wait_for(timeout=10000)
+        shown = [link.get_attribute("href").rstrip("/").rsplit("/", 1)[1]
+                 for link in page.locator("#ig-resultat h4 a").all()]
+        assert shown == [m.id for m in match_entries(data, expected)], query
+        notice = page.locator("#ig-okanda-svar")
+        assert ignored and notice.is_visible(), query
+        assert notice.get_attribute("role") == "status"
+        text = notice.inner_text()
+        for name, value in ignored:
+            assert f"”{value}”" in text and "känns inte igen och har ignorerats" in text, (query, text)
+        result_text = page.locator("#ig-resultat-del").inner_text()
+        for word in ("function", "[native code]", "undefined", "[object"):
+            assert word not in result_text and word not in text, query
+        # The ignored answers are not in the form either.
+        assert page.input_value("#ig-remittent") == (expected.remittent or "")
+        assert page.input_value("#ig-kommun") == (expected.kommun or "")
+    # The notice shows the value as text, and goes once the form is used.
+    page.goto(site_url + "vagvisare/?remittent=" + "%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E", wait_until="networkidle")
+    assert "”<img src=x onerror=alert(1)>”" in page.locator("#ig-okanda-svar").inner_text()
+    assert page.locator("#ig-okanda-svar img").count() == 0
+    page.select_option("#ig-kommun", "ludvika")
+    page.locator("#ig-okanda-svar").wait_for(state="hidden", timeout=5000)
+    # Known answers give no notice.
+    page.goto(site_url + "vagvisare/?kommun=vasteras&behov=bostad", wait_until="networkidle")
+    assert not page.locator("#ig-okanda-svar").is_visible()
+    page.close()
+    assert problems == []

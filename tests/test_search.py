@@ -104,3 +104,19 @@ def test_hostile_queries_are_inert(browser, site_url, query):
     search(page, site_url, query)
     assert dialogs == [] and page.locator("#ig-sok-resultat img").count() == 0
     page.close()
+
+
+@pytest.mark.parametrize("query", ["constructor", "__proto__", "toString", "hasOwnProperty", "FK constructor", "valueOf toString"])
+def test_inherited_property_names_as_queries_finish(browser, site_url, query):
+    """Names every JavaScript object inherits are ordinary words to the search: it finishes and says so."""
+    page = browser.new_page()
+    problems = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on("console", lambda message: message.type == "error" and problems.append(message.text))
+    search(page, site_url, query)
+    status = page.locator("#ig-sok-status").inner_text()
+    assert query in status and ("träff" in status) and not status.startswith("Söker"), status
+    for word in ("function", "[native code]", "undefined"):
+        assert word not in page.locator("#ig-sok-resultat").inner_text()
+    page.close()
+    assert problems == []

@@ -1,7 +1,15 @@
 /* Insatsguiden – instant filters on "Alla insatser". Without JavaScript the
- * grouped lists below are shown in full. Filters live in the URL. */
+ * grouped lists below are shown in full. Filters live in the URL; a value from
+ * the URL counts only when its select offers it, and the chosen filters are kept
+ * in an Object.create(null) map, so no name finds an inherited property. */
 (function () {
   "use strict";
+
+  /* Whether a select has an option with this value. */
+  function offers(field, value) {
+    return Array.prototype.some.call(field.options || [], function (option) { return option.value === value; });
+  }
+
   var form = document.getElementById("ig-filter");
   var list = document.getElementById("ig-filterlista");
   if (!form || !list) { return; }
@@ -10,7 +18,7 @@
   var grouped = document.getElementById("ig-grupperat");
 
   function apply() {
-    var wanted = {};
+    var wanted = Object.create(null);
     var params = new URLSearchParams();
     Array.prototype.forEach.call(form.elements, function (field) {
       if (field.name && field.value) { wanted[field.name] = field.value; params.set(field.name, field.value); }
@@ -36,7 +44,8 @@
 
   var initial = new URLSearchParams(location.search);
   Array.prototype.forEach.call(form.elements, function (field) {
-    if (field.name && initial.get(field.name)) { field.value = initial.get(field.name); }
+    var value = field.name ? initial.get(field.name) : null;
+    if (value && offers(field, value)) { field.value = value; }
   });
   form.hidden = false;
   form.addEventListener("change", apply);

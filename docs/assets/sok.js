@@ -1,15 +1,20 @@
 /* Insatsguiden – search with Pagefind (Swedish stemming) plus the acronyms and
  * synonyms in data/insatser.yaml (sokord). Each word of the query is tried as
- * written and as its listed alternatives; results are merged by best score. */
+ * written and as its listed alternatives; results are merged by best score.
+ * Words and result ids are looked up as own properties only: a query such as
+ * "constructor" must find nothing, not a property every object inherits. */
 (function () {
   "use strict";
+
+  function own(object, key) { return Object.prototype.hasOwnProperty.call(object, key); }
+
   var list = document.getElementById("ig-sok-resultat");
   if (!list) { return; }
   var input = document.getElementById("ig-sok-fraga");
   var status = document.getElementById("ig-sok-status");
   var base = list.getAttribute("data-ig-bas");
   var terms = JSON.parse(document.getElementById("ig-sokord").textContent);
-  var alternatives = {};
+  var alternatives = Object.create(null);
   terms.forEach(function (entry) { alternatives[entry.ord.toLowerCase()] = entry.sok_aven; });
 
   /* The query as written plus variants with one word replaced by an alternative (at most 12). */
@@ -18,7 +23,7 @@
     var found = [words.join(" ")];
     words.forEach(function (word, index) {
       var lower = word.toLowerCase();
-      var others = (alternatives[lower] || []).slice();
+      var others = own(alternatives, lower) ? alternatives[lower].slice() : [];
       // Swedish compounds and inflections: "beroendevården" starts with "beroende".
       Object.keys(alternatives).forEach(function (key) {
         if (key.length >= 6 && key !== lower && lower.indexOf(key) === 0) {
@@ -82,10 +87,11 @@
         return answer.results.map(function (r) { return {result: r, score: r.score * (index === 0 ? 1 : 0.9)}; });
       });
     }));
-    var best = {};
+    var best = Object.create(null);
     searches.forEach(function (hits) {
       hits.forEach(function (hit) {
-        if (!best[hit.result.id] || best[hit.result.id].score < hit.score) { best[hit.result.id] = hit; }
+        var id = hit.result.id;
+        if (!own(best, id) || best[id].score < hit.score) { best[id] = hit; }
       });
     });
     var ranked = Object.keys(best).map(function (id) { return best[id]; })
@@ -93,13 +99,22 @@
     show(await Promise.all(ranked.map(function (hit) { return hit.result.data(); })), query);
   }
 
+  /* A failed search must not leave "Söker …" standing: say so, and still report the error. */
+  function search(query) {
+    return run(query).catch(function (error) {
+      list.textContent = "";
+      status.textContent = "Sökningen misslyckades. Ladda om sidan och försök igen, eller använd vägvisaren.";
+      throw error;
+    });
+  }
+
   var query = new URLSearchParams(location.search).get("q") || "";
   input.value = query;
   if (location.protocol !== "file:") { pagefindReady(); }
-  run(query);
+  search(query);
   input.form.addEventListener("submit", function (event) {
     event.preventDefault();
     history.replaceState(null, "", "?q=" + encodeURIComponent(input.value));
-    run(input.value);
+    search(input.value);
   });
 }());

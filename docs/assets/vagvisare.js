@@ -1,12 +1,24 @@
 /* Insatsguiden – vägvisaren in the browser.
  *
  * matchEntries() mirrors insatsguiden/guide.py:match_entries() step by step;
- * tests/test_guide_browser.py feeds the same profiles through both and
+ * tests/test_guide.py feeds the same profiles through both and
  * compares the results. The page works without this file: the form then
  * leads to the static pages per kommun and need.
+ *
+ * Answers, ids and labels are looked up as own properties only (own(),
+ * Object.create(null) maps): an answer such as "constructor" or "__proto__"
+ * must find nothing, as it does in Python, not a property every object inherits.
  */
 (function () {
   "use strict";
+
+  var ANSWER_KEYS = ["kommun", "alder", "forsorjning", "behov", "aktivitet", "kontakter", "remittent"];
+  var MANY_ANSWERS = ["behov", "kontakter"];
+
+  function own(object, key) { return Object.prototype.hasOwnProperty.call(object, key); }
+
+  /* A label for a value, or the value itself (Python: labels.get(value, value)). */
+  function labelOf(labels, value) { return own(labels, value) ? labels[value] : value; }
 
   function matchEntries(data, answers) {
     var label = data.etiketter;
@@ -16,14 +28,14 @@
       var reasons = [];
       var matched = answers.behov.filter(function (need) { return item.behov.indexOf(need) >= 0; });
       if (answers.behov.length && !matched.length) { return; }
-      matched.forEach(function (need) { reasons.push((label.behov[need] || need).toLowerCase()); });
+      matched.forEach(function (need) { reasons.push(labelOf(label.behov, need).toLowerCase()); });
       if (item.kommuner.length) {
         if (answers.kommun === null) {
           if (coordinated) { return; }
         } else if (item.kommuner.indexOf(answers.kommun) < 0) {
           return;
         } else {
-          reasons.push(label.kommun[answers.kommun] || answers.kommun);
+          reasons.push(labelOf(label.kommun, answers.kommun));
         }
       }
       if (item.alder_min !== null || item.alder_max !== null) {
@@ -43,7 +55,7 @@
         } else if (item.forsorjning.indexOf(answers.forsorjning) < 0) {
           return;
         } else {
-          reasons.push((label.forsorjning[answers.forsorjning] || answers.forsorjning).toLowerCase());
+          reasons.push(labelOf(label.forsorjning, answers.forsorjning).toLowerCase());
         }
       }
       if (item.kraver_aktivitet) {
@@ -52,20 +64,20 @@
       }
       answers.kontakter.forEach(function (contact) {
         if (item.remittenter.indexOf(contact) >= 0) {
-          reasons.push("kan remitteras av " + (label.remittent[contact] || contact));
+          reasons.push("kan remitteras av " + labelOf(label.remittent, contact));
         }
       });
       var warnings = [];
       if (item.intag_obekraftat) {
         warnings.push("Intaget är inte bekräftat: kontakta verksamheten.");
       } else if (data.oppet_intag.indexOf(item.intag) < 0) {
-        warnings.push("Intag: " + (label.intag[item.intag] || item.intag) + ".");
+        warnings.push("Intag: " + labelOf(label.intag, item.intag) + ".");
       }
       item.avtal_forsenade.forEach(function (title) {
         warnings.push("Överenskommelsen " + title + " är inte reviderad i tid.");
       });
       if (answers.remittent && item.remittenter.length && item.remittenter.indexOf(answers.remittent) < 0) {
-        var who = label.remittent[answers.remittent] || answers.remittent;
+        var who = labelOf(label.remittent, answers.remittent);
         warnings.push(who + " står inte bland dem som kan remittera" +
           (item.egen_ansokan ? "; personen kan ansöka själv." : "."));
       }
@@ -90,8 +102,8 @@
   }
 
   function sortedUnique(values) {
-    var seen = {};
-    return values.filter(function (v) { if (!v || seen[v]) { return false; } seen[v] = true; return true; }).sort();
+    var seen = Object.create(null);
+    return values.filter(function (v) { if (!v || own(seen, v)) { return false; } seen[v] = true; return true; }).sort();
   }
 
   /* Answers from a query string, with the same tolerance as Answers.from_query(). */
@@ -112,28 +124,98 @@
     };
   }
 
+  /* Answers from a query string, keeping only values the page's questions offer, as known_answers() in
+   * guide.py. allowed: question (the answer it sets) -> own-keyed set of its values, or null for a free
+   * field (the age). Returns {answers, ignored}; ignored lists [question, value] in ANSWER_KEYS order. */
+  function knownAnswers(search, allowed) {
+    var params = new URLSearchParams(search);
+    var parsed = answersFromQuery(search);
+    var answers = {};
+    var ignored = [];
+    function offered(name, value) {
+      if (!own(allowed, name)) { return false; }
+      return allowed[name] === null || own(allowed[name], value);
+    }
+    ANSWER_KEYS.forEach(function (name) {
+      var value = parsed[name];
+      if (MANY_ANSWERS.indexOf(name) >= 0) {
+        answers[name] = value.filter(function (v) { return offered(name, v); });
+        value.forEach(function (v) { if (!offered(name, v)) { ignored.push([name, v]); } });
+        return;
+      }
+      var raw = (params.get(name) || "").trim();
+      answers[name] = value !== null && offered(name, value) ? value : null;
+      if (answers[name] === null && raw) { ignored.push([name, raw]); }
+    });
+    return {answers: answers, ignored: ignored};
+  }
+
+  /* What the form asks: question (field name) -> {text, values}; values is an own-keyed set of the
+   * offered values, or null for a free field. Built from the page, so no value list lives here. */
+  function questionsOf(form) {
+    var questions = Object.create(null);
+    Array.prototype.forEach.call(form.elements, function (field) {
+      if (!field.name) { return; }
+      if (!own(questions, field.name)) {
+        var group = field.closest("fieldset");
+        var text = group && (field.type === "checkbox" || field.type === "radio") ? group.querySelector("legend") :
+          (field.labels && field.labels[0]);
+        questions[field.name] = {text: text ? text.textContent.trim() : field.name, values: Object.create(null)};
+      }
+      var question = questions[field.name];
+      if (question.values === null) { return; }
+      if (field.tagName === "SELECT") {
+        Array.prototype.forEach.call(field.options, function (option) {
+          if (option.value) { question.values[option.value] = true; }
+        });
+      } else if (field.type === "checkbox" || field.type === "radio") {
+        question.values[field.value] = true;
+      } else {
+        question.values = null; // a free field: any value answersFromQuery() accepts
+      }
+    });
+    return questions;
+  }
+
+  function allowedBy(questions) {
+    var allowed = Object.create(null);
+    Object.keys(questions).forEach(function (name) { allowed[name] = questions[name].values; });
+    return allowed;
+  }
+
   window.Insatsguiden = window.Insatsguiden || {};
   window.Insatsguiden.matchEntries = matchEntries;
   window.Insatsguiden.answersFromQuery = answersFromQuery;
+  window.Insatsguiden.knownAnswers = knownAnswers;
 
   var form = document.getElementById("ig-vagvisare");
   var dataElement = document.getElementById("ig-vagvisare-data");
   if (!form || !dataElement) { return; }
   var data = JSON.parse(dataElement.textContent);
-  var byId = {};
+  var byId = Object.create(null);
   data.insatser.forEach(function (item) { byId[item.id] = item; });
   var output = document.getElementById("ig-resultat");
   var status = document.getElementById("ig-resultat-status");
   var template = document.getElementById("ig-resultat-mall");
+  var questions = questionsOf(form);
+  var allowed = allowedBy(questions);
+  // Answers from the URL that the form does not offer are ignored; this notice says which.
+  var notice = document.createElement("div");
+  notice.id = "ig-okanda-svar";
+  notice.className = "ig-notis ig-notis-varning";
+  notice.setAttribute("role", "status");
+  notice.hidden = true;
+  form.parentNode.insertBefore(notice, form);
 
   function queryFromForm() {
     var params = new URLSearchParams();
-    var groups = {};
+    var groups = Object.create(null);
     Array.prototype.forEach.call(form.elements, function (field) {
       if (!field.name || field.disabled) { return; }
       if ((field.type === "checkbox" || field.type === "radio") && !field.checked) { return; }
       if (field.value === "") { return; }
-      (groups[field.name] = groups[field.name] || []).push(field.value);
+      if (!own(groups, field.name)) { groups[field.name] = []; }
+      groups[field.name].push(field.value);
     });
     Object.keys(groups).sort().forEach(function (name) { params.set(name, groups[name].join(",")); });
     return params.toString();
@@ -142,7 +224,7 @@
   function fillForm(answers) {
     Array.prototype.forEach.call(form.elements, function (field) {
       if (!field.name) { return; }
-      var value = answers[field.name];
+      var value = own(answers, field.name) ? answers[field.name] : null;
       if (field.type === "checkbox") {
         field.checked = Array.isArray(value) && value.indexOf(field.value) >= 0;
       } else if (field.type === "radio") {
@@ -176,7 +258,7 @@
       link.textContent = item.namn;
       link.href = form.getAttribute("data-ig-bas") + "insatser/" + item.id + "/";
       var intake = node.querySelector(".ig-intag-text");
-      intake.textContent = item.intag_obekraftat ? "Intag obekräftat" : data.etiketter.intag[item.intag];
+      intake.textContent = item.intag_obekraftat ? "Intag obekräftat" : labelOf(data.etiketter.intag, item.intag);
       intake.className += item.intag_obekraftat ? " ig-intag-obekraftad" : " ig-intag-" + item.intag;
       node.querySelector(".ig-skal").textContent = match.skal.length ? match.skal.join(" · ") : "Inga särskilda villkor";
       node.querySelector(".ig-remiss").textContent = "Remitteras av: " + (item.remittent_text || "uppgift saknas") +
@@ -223,6 +305,24 @@
     status.textContent = matches.length === 1 ? "1 insats passar." : matches.length + " insatser passar.";
   }
 
+  function showIgnored(ignored) {
+    notice.textContent = "";
+    ignored.forEach(function (pair) {
+      var question = own(questions, pair[0]) ? questions[pair[0]].text : pair[0];
+      var line = document.createElement("p");
+      line.textContent = "Svaret ”" + pair[1] + "” på frågan ”" + question + "” känns inte igen och har ignorerats.";
+      notice.appendChild(line);
+    });
+    notice.hidden = !ignored.length;
+  }
+
+  /* Answers in the URL: only what the form offers counts; the rest is named in the notice. */
+  function answersFromLocation() {
+    var known = knownAnswers(window.location.search, allowed);
+    showIgnored(known.ignored);
+    return known.answers;
+  }
+
   /* History: the first change after a shown result starts a new entry (a draft);
    * further changes replace it; "Visa insatser" settles it. So the back button
    * returns to the previous result, not to every single click. */
@@ -236,6 +336,7 @@
     } else {
       history.pushState(state, "", url);
     }
+    showIgnored([]);
     render(answersFromQuery(query));
     if (settle) { document.getElementById("ig-resultat-rubrik").focus(); }
   }
@@ -243,13 +344,13 @@
   form.addEventListener("change", function () { update(false); });
   form.addEventListener("submit", function (event) { event.preventDefault(); update(true); });
   window.addEventListener("popstate", function () {
-    var answers = answersFromQuery(window.location.search);
+    var answers = answersFromLocation();
     fillForm(answers);
     render(answers);
   });
   document.getElementById("ig-resultat-del").hidden = false;
   document.getElementById("ig-skriv-ut").addEventListener("click", function () { window.print(); });
-  var initial = answersFromQuery(window.location.search);
+  var initial = answersFromLocation();
   fillForm(initial);
   render(initial);
 }());
