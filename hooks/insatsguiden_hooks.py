@@ -24,7 +24,7 @@ from mkdocs.structure.toc import get_toc  # noqa: E402
 
 from insatsguiden import DEFAULT_DATA  # noqa: E402
 from insatsguiden.cli import display_path  # noqa: E402
-from insatsguiden.csp import add_meta, headers_file  # noqa: E402
+from insatsguiden.csp import add_meta, allow_inline_scripts, headers_file  # noqa: E402
 from insatsguiden.problems import format_problems, summary  # noqa: E402
 from insatsguiden.render import Site, render_page, site_pages, static_files  # noqa: E402
 from insatsguiden.search_index import build_index  # noqa: E402
@@ -68,18 +68,42 @@ def on_files(files, config, **_):
     return files
 
 
-def on_startup(command, **_):
-    # `mkdocs serve` injects its live-reload script into every page after the
-    # hooks have run; a policy would block it, so only built sites get one.
-    _build["with_csp"] = command != "serve"
-
-
 def _with_policy(html: str) -> str:
-    if not _build.get("with_csp", True):
-        return html
+    # Built and served pages alike; under `mkdocs serve`, on_serve allows the live-reload script.
     html, hashes = add_meta(html)
     _build["script_hashes"].update(hashes)
     return html
+
+
+def on_serve(server, config, builder, **_):
+    """Allow MkDocs' live-reload script, by its hash, in the policy of each page it is inserted into.
+
+    MkDocs 1.6.1 (pinned) inserts it in LiveReloadServer._inject_js_into_html,
+    before the page's last </body>, with a per-request id in its text, so its
+    hash is computed for each response. If that private method is missing or
+    inserts elsewhere, this fails loudly instead of falling back: a preview
+    without the policy would run scripts the published site blocks, and one
+    without live reload would look like it works while showing stale pages.
+    """
+    inject = getattr(server, "_inject_js_into_html", None)
+    if not callable(inject):
+        raise Abort("mkdocs serve: MkDocs saknar LiveReloadServer._inject_js_into_html, som "
+                    "live reload under sidornas Content-Security-Policy bygger på. "
+                    "Installera den MkDocs-version som requirements.txt anger (mkdocs==1.6.1).")
+
+    def inject_allowed(content: bytes, epoch: int) -> bytes:
+        injected = inject(content, epoch)
+        at = content.rfind(b"</body>")
+        at = len(content) if at < 0 else at
+        end = at + len(injected) - len(content)
+        if end < at or injected[:at] != content[:at] or injected[end:] != content[at:]:
+            raise RuntimeError("mkdocs serve: MkDocs lade in sitt live reload-skript på ett oväntat sätt, så "
+                               "sidans Content-Security-Policy kan inte tillåta det. Installera mkdocs==1.6.1.")
+        page, fragment = (part.decode("utf-8", "surrogateescape") for part in (injected, injected[at:end]))
+        return allow_inline_scripts(page, fragment).encode("utf-8", "surrogateescape")
+
+    server._inject_js_into_html = inject_allowed
+    return server
 
 
 def on_post_page(output, page, config, **_):

@@ -5,6 +5,8 @@ are allowed by their SHA-256 hashes, computed from the finished HTML, so a
 script injected through data (which the sanitiser already prevents) could not
 run. Pagefind needs WebAssembly ('wasm-unsafe-eval'); the theme sets inline
 style attributes, so styles allow 'unsafe-inline' (styles cannot run code).
+Under `mkdocs serve`, the live-reload script MkDocs inserts into each response
+is allowed by its own hash too (allow_inline_scripts), and nothing else.
 """
 from __future__ import annotations
 
@@ -51,6 +53,32 @@ def add_meta(html: str) -> tuple[str, list[str]]:
     hashes = inline_script_hashes(html)
     meta = f'<meta http-equiv="Content-Security-Policy" content="{policy(hashes)}">'
     return re.sub(r"<head>", "<head>\n    " + meta, html, count=1), hashes
+
+
+_META_CONTENT = re.compile(r'(<meta http-equiv="Content-Security-Policy" content=")([^"]*)(")')
+
+
+def allow_inline_scripts(html: str, fragment: str) -> str:
+    """The page with its CSP <meta> (from add_meta) also allowing the inline scripts of `fragment`.
+
+    `fragment` is the piece of HTML that was inserted into the page (MkDocs'
+    live-reload script); only its inline scripts are hashed, never the rest of
+    the page. A page without a policy is returned as it is.
+    """
+    added = inline_script_hashes(fragment)
+    if not added:
+        return html
+
+    def extend(match: re.Match) -> str:
+        directives = []
+        for directive in match.group(2).split(";"):
+            words = directive.split()
+            if words[:1] == ["script-src"]:
+                words += [digest for digest in added if digest not in words]
+            directives.append(" ".join(words))
+        return match.group(1) + "; ".join(directives) + match.group(3)
+
+    return _META_CONTENT.sub(extend, html, count=1)
 
 
 def headers_file(all_hashes: set[str]) -> str:
