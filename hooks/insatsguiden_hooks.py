@@ -18,12 +18,13 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from markupsafe import escape  # noqa: E402
 from mkdocs.exceptions import Abort  # noqa: E402
 from mkdocs.structure.files import File  # noqa: E402
 from mkdocs.structure.toc import get_toc  # noqa: E402
 
 from insatsguiden import DEFAULT_DATA  # noqa: E402
-from insatsguiden.cli import display_path  # noqa: E402
+from insatsguiden.cli import display_path, published_path, today_from_text  # noqa: E402
 from insatsguiden.csp import add_meta, allow_inline_scripts, headers_file  # noqa: E402
 from insatsguiden.problems import format_problems, summary  # noqa: E402
 from insatsguiden.render import Site, render_page, site_pages, static_files  # noqa: E402
@@ -37,9 +38,9 @@ def _today() -> dt.date:
     # The build's "today" is chosen here, at the edge, and passed inward.
     value = os.environ.get("INSATSGUIDEN_TODAY")
     try:
-        return dt.date.fromisoformat(value) if value else dt.date.today()
-    except ValueError:
-        raise Abort(f"INSATSGUIDEN_TODAY='{value}' är inget datum. Skriv ÅÅÅÅ-MM-DD.") from None
+        return today_from_text(value) if value else dt.date.today()
+    except ValueError as error:
+        raise Abort(f"INSATSGUIDEN_TODAY: {error}.") from None
 
 
 def on_config(config, **_):
@@ -48,7 +49,9 @@ def on_config(config, **_):
     result = validate_file(data_path, today, display_name=display_path(str(data_path)))
     if not result.ok:
         raise Abort("Datafilen har fel och sajten byggs inte:\n"
-                    + format_problems(result.problems) + "\n" + summary(result.problems))
+                    + format_problems(result.problems, more=result.more) + "\n" + summary(result.problems, result.more))
+    # Published files (granskning.json) name the data file relative to the repository only.
+    result.catalogue.filename = published_path(data_path)
     pages = site_pages(result.catalogue)
     # Where the data is edited: the CI's own repository, else mkdocs.yml's extra.github_repository.
     repository = os.environ.get("GITHUB_REPOSITORY") or config.extra.get("github_repository") or None
@@ -127,7 +130,8 @@ def on_post_build(config, **_):
 def on_page_markdown(markdown, page, **_):
     generated = _build["pages"].get(page.file.src_uri)
     if generated is not None:
-        page.meta["title"] = generated.title
+        # The theme prints titles as HTML (MkDocs' convention): give it escaped text.
+        page.meta["title"] = str(escape(generated.title))
     return markdown
 
 
