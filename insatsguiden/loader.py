@@ -19,6 +19,7 @@ start, so later checks can report ``FILE:LINE:COL``.
 from __future__ import annotations
 
 import errno
+import gc
 import os
 import re
 import stat
@@ -42,6 +43,8 @@ _INT = re.compile(r"-?(?:0|[1-9][0-9]*)\Z")
 _NULL = {"", "~", "null", "Null", "NULL"}
 _TRUE = {"true", "True", "TRUE"}
 _FALSE = {"false", "False", "FALSE"}
+# First characters of every plain scalar that resolves to something other than text.
+_SPECIAL_START = set("~nNtTfF-0123456789")
 # C0 controls other than tab/LF/CR, DEL, C1 controls, and the Unicode
 # bidirectional overrides and isolates that can make text read differently
 # from what it is ("Trojan Source").
@@ -88,6 +91,8 @@ def _forbidden_char_message(char: str, where: str) -> str:
 
 
 def _resolve_plain(value: str) -> Any:
+    if value and not (value[0] in _SPECIAL_START):
+        return value  # plain text: the common case
     if value in _NULL:
         return None
     if value in _TRUE:
@@ -132,6 +137,18 @@ def _syntax_message(error: yaml.MarkedYAMLError, text: str) -> str:
 
 def load_text(text: str, filename: str) -> Any:
     """Parse YAML text strictly. Raises DataError with every problem found."""
+    # The tree is built of a million small objects that never form cycles; the
+    # cyclic garbage collector would only rescan them again and again.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _load_text(text, filename)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _load_text(text: str, filename: str) -> Any:
     problems: list[Problem] = []
 
     def add(line: int, col: int, message: str) -> None:
@@ -198,16 +215,18 @@ def load_text(text: str, filename: str) -> Any:
             add(*_pos(event.start_mark), f"Taggen '{tag}' är inte tillåten. Ta bort den; skriv värdet som vanlig text.")
 
     try:
+        scalar_event, mapping_start, sequence_start = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
         for event in yaml.parse(text, Loader=_Parser):
-            kind = type(event)
-            if kind is yaml.ScalarEvent or kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+            kind = event.__class__
+            if kind is scalar_event or kind is mapping_start or kind is sequence_start:
                 nodes += 1
                 if nodes > MAX_NODES:
                     add(*_pos(event.start_mark), f"Filen har fler än {MAX_NODES:,} värden".replace(",", " ")
                         + " och läses inte vidare. Så stor blir ingen katalog; kontrollera om något har kopierats in många gånger.")
                     raise DataError(problems)
-            if kind is yaml.ScalarEvent:
-                reject_node_properties(event)
+            if kind is scalar_event:
+                if event.anchor is not None or event.tag is not None:
+                    reject_node_properties(event)
                 if event.tag is None and event.implicit[0]:
                     value = _resolve_plain(event.value)
                 else:
@@ -219,7 +238,13 @@ def load_text(text: str, filename: str) -> Any:
                             what = _forbidden_char_message(bad.group(), "i värdet")
                             add(*_pos(event.start_mark), f"Värdet innehåller {what} (skrivet som escape-sekvens inom "
                                 "dubbla citattecken). Ta bort det; det kan få texten att visas annorlunda än den är.")
-                attach(value, event.start_mark)
+                mark = event.start_mark
+                if stack and stack[-1][0].__class__ is PosList:  # the common case, written out: an item of a list
+                    container = stack[-1][0]
+                    container.append(value)
+                    container.value_pos.append((mark.line + 1, mark.column + 1))
+                else:
+                    attach(value, mark)
             elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
                 reject_node_properties(event)
                 if len(stack) >= MAX_DEPTH:

@@ -59,10 +59,21 @@ class DataError(Exception):
         self.more = more
 
 
+# Counting stops here: past it a file is refused just the same, and counting
+# every one of a million bad values would only make the refusal slower.
+MAX_COUNTED = 10_000
+
+
+def _how_many(count: int, total: int) -> str:
+    number = f"{count:,}".replace(",", " ")
+    return f"minst {number}" if total >= MAX_COUNTED else number
+
+
 def format_problems(problems: list[Problem], fmt: str = "text", more: int = 0) -> str:
     lines = [p.github() if fmt == "github" else p.text() for p in problems]
     if more:
-        lines.append(f"… och {more} problem till som inte visas. Rätta de här och kör valideringen igen.")
+        lines.append(f"… och {_how_many(more, len(problems) + more)} problem till som inte visas. "
+                     "Rätta de här och kör valideringen igen.")
     return "\n".join(lines)
 
 
@@ -70,4 +81,4 @@ def summary(problems: list[Problem], more: int = 0) -> str:
     count = len(problems) + more
     if count == 1:
         return "1 problem hittades. Rätta det och kör valideringen igen."
-    return f"{count} problem hittades. Rätta dem och kör valideringen igen."
+    return f"{_how_many(count, count)} problem hittades. Rätta dem och kör valideringen igen."

@@ -263,12 +263,23 @@ def check_references(data: Any, today: dt.date) -> Iterator[Finding]:
     known = {section: ids_in(data, section) for section in SECTIONS}
     unknown = 0
     for pattern, target in REFERENCES:
-        for path, value in expand(data, pattern):
-            if isinstance(value, str) and value not in known[target]:
+        ids = known[target]
+        # Lists of references are walked here, not by expand(), so that a path is
+        # built only for a reference that does not resolve.
+        is_list = pattern[-1] == "*"
+        for path, found in expand(data, pattern[:-1] if is_list else pattern):
+            if is_list:
+                items = enumerate(found) if isinstance(found, list) else ()
+            else:
+                items = ((None, found),)
+            for index, value in items:
+                if value.__class__ is not str or value in ids:
+                    continue
                 unknown += 1
-                hint = suggest(value, known[target]) if unknown <= MAX_SUGGESTIONS else ""
-                yield path, (f"hänvisar till {TARGET_WORDS[target]} '{value}' som inte finns under {target}."
-                             f"{hint} Rätta id:t eller lägg till posten.")
+                hint = suggest(value, ids) if unknown <= MAX_SUGGESTIONS else ""
+                yield (path if index is None else path + (index,)), (
+                    f"hänvisar till {TARGET_WORDS[target]} '{value}' som inte finns under {target}."
+                    f"{hint} Rätta id:t eller lägg till posten.")
 
 
 def check_reference_meaning(data: Any, today: dt.date) -> Iterator[Finding]:
@@ -406,29 +417,44 @@ def _pattern(path: Path) -> Path:
 def check_texts(data: Any, today: dt.date) -> Iterator[Finding]:
     """Every decoded text value, whatever field it is in: visible, one line unless free text,
     no HTML, no script links and no personal identity numbers."""
-    multi_line = set(fields_of("text"))
-    phone_fields = set(fields_of("telefon"))
     if not isinstance(data, (dict, list)):
         return
-    for here, key, value in _string_items(data):
-        if value and (value.isspace() or not value.isascii()) and _shows_nothing(value):
-            yield _Where(here, key).path(), ("värdet består bara av blanksteg eller osynliga tecken och skulle visas "
-                                             "som tomt. Skriv en synlig text eller ta bort fältet.")
-            continue
-        if not _SUSPECT.search(value):
-            continue
-        path = _Where(here, key).path()
-        if _LINE_BREAK.search(value) and _pattern(path) not in multi_line:
-            yield path, ("värdet innehåller en radbrytning, men fältet ska vara en enda rad. Ta bort "
-                         "radbrytningen (inom dubbla citattecken: \\n); skriv längre texter i ett textfält.")
-        if "<" in value and _HTML_TAG.search(_AUTOLINK.sub("", value)):
-            yield path, ("texten innehåller HTML-kod (ett '<' direkt följt av en bokstav, '/', '!' eller '?'). "
-                         "HTML är inte tillåtet; skriv vanlig text eller Markdown (t.ex. **fetstil**, "
-                         "[länktext](https://…)), eller skriv '< ' med mellanslag.")
-        elif ":" in value and _SCRIPT_SCHEME.search(value):
-            yield path, "texten innehåller 'javascript:' eller liknande. Ta bort det; bara https:, mailto: och tel: får användas i länkar."
-        if _TEN_DIGITS.search(value) and looks_like_personnummer(value) and _pattern(path) not in phone_fields:
-            yield path, "texten innehåller något som liknar ett personnummer. Personuppgifter om enskilda får aldrig stå i guiden; ta bort det."
+    multi_line = set(fields_of("text"))
+    phone_fields = set(fields_of("telefon"))
+    # The loop is written out rather than built on _strings(): it runs once per
+    # value of the file, and most values need no more than the first test.
+    stack: list[tuple[_Where, Any]] = [(_Where(None, None), data)]
+    while stack:
+        here, node = stack.pop()
+        for key, value in (node.items() if isinstance(node, dict) else enumerate(node)):
+            if value.__class__ is not str:
+                if isinstance(value, (dict, list)):
+                    stack.append((_Where(here, key), value))
+                continue
+            if value.isascii() and not value.isspace() and not _SUSPECT.search(value):
+                continue
+            yield from _text_findings(_Where(here, key), value, multi_line, phone_fields)
+
+
+def _text_findings(where: _Where, value: str, multi_line: set, phone_fields: set) -> Iterator[Finding]:
+    if value and _shows_nothing(value):
+        yield where.path(), ("värdet består bara av blanksteg eller osynliga tecken och skulle visas som tomt. "
+                             "Skriv en synlig text eller ta bort fältet.")
+        return
+    if not _SUSPECT.search(value):
+        return
+    path = where.path()
+    if _LINE_BREAK.search(value) and _pattern(path) not in multi_line:
+        yield path, ("värdet innehåller en radbrytning, men fältet ska vara en enda rad. Ta bort "
+                     "radbrytningen (inom dubbla citattecken: \\n); skriv längre texter i ett textfält.")
+    if "<" in value and _HTML_TAG.search(_AUTOLINK.sub("", value)):
+        yield path, ("texten innehåller HTML-kod (ett '<' direkt följt av en bokstav, '/', '!' eller '?'). "
+                     "HTML är inte tillåtet; skriv vanlig text eller Markdown (t.ex. **fetstil**, "
+                     "[länktext](https://…)), eller skriv '< ' med mellanslag.")
+    elif ":" in value and _SCRIPT_SCHEME.search(value):
+        yield path, "texten innehåller 'javascript:' eller liknande. Ta bort det; bara https:, mailto: och tel: får användas i länkar."
+    if _TEN_DIGITS.search(value) and looks_like_personnummer(value) and _pattern(path) not in phone_fields:
+        yield path, "texten innehåller något som liknar ett personnummer. Personuppgifter om enskilda får aldrig stå i guiden; ta bort det."
 
 
 def check_text_links(data: Any, today: dt.date) -> Iterator[Finding]:

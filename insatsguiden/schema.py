@@ -108,15 +108,25 @@ def record_definitions() -> dict[str, str]:
 
 
 @lru_cache(maxsize=None)
-def _scoped_validator(definition: str | None):
-    """A reference validator for one record definition, or (None) for the file without its records."""
+def _fast_scoped(definition: str | None):
+    """The compiled validator for one record definition, or (None) for the file without its records."""
+    return jsonschema_rs.validator_for(_scoped_schema(definition))
+
+
+def _scoped_schema(definition: str | None) -> dict:
     schema = load_schema()
     if definition is None:
         shallow = json.loads(json.dumps(schema))
         for section in record_definitions():
             shallow["properties"][section]["items"] = True
-        return _Validator(shallow)
-    return _Validator({"$ref": f"#/$defs/{definition}", "$defs": schema["$defs"]})
+        return shallow
+    return {"$ref": f"#/$defs/{definition}", "$defs": schema["$defs"]}
+
+
+@lru_cache(maxsize=None)
+def _scoped_validator(definition: str | None):
+    """A reference validator for one record definition, or (None) for the file without its records."""
+    return _Validator(_scoped_schema(definition))
 
 
 @lru_cache(maxsize=None)
@@ -243,10 +253,38 @@ def _message(error: jsonschema.ValidationError) -> tuple[tuple, bool, str]:
     return (path, False, f"uppfyller inte schemat ({error.message}). {hint}".rstrip())
 
 
-# Records that get a Swedish explanation per run; beyond this the compiled
-# validator's verdict is enough to refuse the file, and walking every invalid
-# record again in pure Python would make the time to reject unbounded.
+# Records that get a detailed Swedish explanation per run, and how many values
+# those records may hold together. Past either limit the compiled validator's
+# verdict is reported as it is (where, not why): walking a record of a million
+# values again in pure Python would make the time to reject unbounded.
 MAX_RECORDS_EXPLAINED = 200
+MAX_VALUES_EXPLAINED = 50_000
+
+
+def _size(node: Any, limit: int) -> int:
+    """How many values a node holds, counting no further than `limit`."""
+    count, stack = 0, [node]
+    while stack and count <= limit:
+        item = stack.pop()
+        count += 1
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return count
+
+
+_RS_WORDS = {"uniqueItems": "listan innehåller samma värde flera gånger", "pattern": "värdet har fel form",
+             "type": "värdet har fel typ", "maxLength": "texten är för lång", "minLength": "texten är för kort",
+             "maxItems": "listan är för lång", "minItems": "listan är för kort", "required": "ett obligatoriskt fält saknas",
+             "additionalProperties": "ett okänt fält", "oneOf": "värdet är inte ett av de tillåtna",
+             "enum": "värdet är inte ett av de tillåtna", "const": "värdet är inte det tillåtna"}
+
+
+def _brief(keyword: str) -> str:
+    what = _RS_WORDS.get(keyword, "värdet uppfyller inte schemat")
+    return (f"{what}. Jämför med beskrivningen av fältet i schema/insatser.schema.json "
+            "(posten är för stor för en utförligare förklaring).")
 
 
 def schema_errors(data: Any) -> Iterator[tuple[tuple, bool, str]]:
@@ -259,27 +297,50 @@ def schema_errors(data: Any) -> Iterator[tuple[tuple, bool, str]]:
     fast = _fast_validator()
     if fast.is_valid(data):
         return
-    if data is None:
-        yield ((), False, "filen är tom. Den ska börja med 'version: 1' följt av avsnitten kallor, kommuner, behov, organisationer, overenskommelser, insatser och ej_tackta_behov.")
+    if not isinstance(data, dict):
+        if data is None:
+            yield ((), False, "filen är tom. Den ska börja med 'version: 1' följt av avsnitten kallor, kommuner, behov, organisationer, overenskommelser, insatser och ej_tackta_behov.")
+            return
+        for error in _reference_validator().iter_errors(data):  # a list or a scalar: fails at the top
+            yield from _flatten(error)
         return
     sections = record_definitions()
-    scopes: dict[tuple, tuple] = {}   # (section, index) or () -> first failing path there
-    for error in fast.iter_errors(data):
-        path = tuple(error.instance_path)
-        if isinstance(data, dict) and len(path) >= 2 and path[0] in sections and isinstance(path[1], int):
-            scope = path[:2]
+    # Which records fail, asked of the compiled validator record by record: its
+    # iter_errors() collects every error of the file first, which for a list of
+    # a million bad values takes longer than everything else together.
+    scopes: list[tuple] = []
+    if not _fast_scoped(None).is_valid(data):
+        scopes.append(())
+    for section, definition in sections.items():
+        records = data.get(section)
+        if not isinstance(records, list):
+            continue  # the file without its records reports the type
+        checker = _fast_scoped(definition)
+        for index, record in enumerate(records):
+            if len(scopes) >= MAX_RECORDS_EXPLAINED:
+                break
+            if not checker.is_valid(record):
+                scopes.append((section, index))
+    if not scopes:  # never let a refusal go without a message
+        yield ((), False, "filen uppfyller inte schemat. Jämför med schema/insatser.schema.json.")
+    budget = MAX_VALUES_EXPLAINED
+    for scope in scopes:
+        if scope:
+            definition = sections[scope[0]]
+            validator, instance = _scoped_validator(definition), data[scope[0]][scope[1]]
+            size = _size(instance, budget)
         else:
-            scope = ()
-        scopes.setdefault(scope, path)
-        if len(scopes) >= MAX_RECORDS_EXPLAINED:
-            break
-    for scope, first_path in scopes.items():
-        if scope and isinstance(data, dict):
-            validator, instance = _scoped_validator(sections[scope[0]]), data[scope[0]][scope[1]]
-        elif isinstance(data, dict):
+            definition = None
             validator, instance = _scoped_validator(None), data
-        else:
-            validator, instance = _reference_validator(), data
+            size = sum(_size(value, budget) for key, value in data.items() if key not in sections)
+        if size > budget:
+            try:
+                _fast_scoped(definition).validate(instance)
+            except jsonschema_rs.ValidationError as error:
+                keyword = str(error.schema_path[-1]) if error.schema_path else ""
+                yield (scope + tuple(error.instance_path), False, _brief(keyword))
+            continue
+        budget -= size
         explained = False
         for error in validator.iter_errors(instance):
             for path, at_key, message in _flatten(error):
@@ -287,7 +348,7 @@ def schema_errors(data: Any) -> Iterator[tuple[tuple, bool, str]]:
                 yield (scope + path, at_key, message)
         if not explained:
             # Never let a refusal go without a message, whatever the two implementations disagree on.
-            yield (first_path, False, "värdet uppfyller inte schemat. Jämför med beskrivningen av fältet i schema/insatser.schema.json.")
+            yield (scope, False, "värdet uppfyller inte schemat. Jämför med beskrivningen av fältet i schema/insatser.schema.json.")
 
 
 def _flatten(error: jsonschema.ValidationError) -> Iterator[tuple[tuple, bool, str]]:

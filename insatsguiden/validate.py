@@ -8,7 +8,7 @@ from typing import Any, Iterator
 from . import rules
 from .catalogue import Catalogue
 from .loader import MAX_PROBLEMS, decode, load_text, locate, read_bytes
-from .problems import DataError, Problem
+from .problems import MAX_COUNTED, DataError, Problem
 from .schema import describe, schema_errors
 
 
@@ -30,8 +30,9 @@ def check(data: Any, filename: str, today: dt.date) -> list[Problem]:
 def check_bounded(data: Any, filename: str, today: dt.date, limit: int = MAX_PROBLEMS) -> tuple[list[Problem], int]:
     """The first `limit` problems found (schema first, then each rule), in file order, and how many more.
 
-    Every finding is counted, but only the kept ones are located and labelled,
-    so a file with a million bad values costs little more than reading it.
+    Findings are counted up to MAX_COUNTED, and only the kept ones are located
+    and labelled, so a file with a million bad values costs little more than
+    reading it.
     """
     kept: list[tuple[tuple, bool, str]] = []
     total = 0
@@ -43,6 +44,10 @@ def check_bounded(data: Any, filename: str, today: dt.date, limit: int = MAX_PRO
             total += 1
             if len(kept) < limit:
                 kept.append(item)
+            if total >= MAX_COUNTED:
+                break
+        if total >= MAX_COUNTED:
+            break
     problems: set[Problem] = set()
     for path, at_key, message in kept:
         line, col = locate(data, path, key=at_key)
