@@ -24,12 +24,14 @@ from mkdocs.structure.files import File  # noqa: E402
 from mkdocs.structure.toc import get_toc  # noqa: E402
 
 from insatsguiden import DEFAULT_DATA  # noqa: E402
-from insatsguiden.cli import display_path, published_path, today_from_text  # noqa: E402
-from insatsguiden.csp import add_meta, allow_inline_scripts, headers_file  # noqa: E402
-from insatsguiden.problems import format_problems, summary  # noqa: E402
-from insatsguiden.render import Site, render_page, site_pages, static_files  # noqa: E402
-from insatsguiden.search_index import build_index  # noqa: E402
-from insatsguiden.validate import validate_file  # noqa: E402
+from insatsguiden.model.dates import today_from_text  # noqa: E402
+from insatsguiden.model.reader import display_path, published_path  # noqa: E402
+from insatsguiden.model.schema import schema_bytes  # noqa: E402
+from insatsguiden.site.csp import add_meta, allow_inline_scripts, headers_file  # noqa: E402
+from insatsguiden.model.problems import format_problems, summary  # noqa: E402
+from insatsguiden.site.render import Site, render_page, site_pages, static_files  # noqa: E402
+from insatsguiden.site.search_index import build_index  # noqa: E402
+from insatsguiden.model.validate import validate_file  # noqa: E402
 
 _build: dict = {}
 
@@ -66,7 +68,7 @@ def on_config(config, **_):
 def on_files(files, config, **_):
     for src_uri in _build["pages"]:
         files.append(File.generated(config, src_uri, content="<!-- genereras av insatsguiden -->\n"))
-    for src_uri, content in static_files(_build["site"]).items():
+    for src_uri, content in static_files(_build["site"], schema_bytes()).items():
         files.append(File.generated(config, src_uri, content=content))
     return files
 

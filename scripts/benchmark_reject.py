@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from insatsguiden import DEFAULT_DATA  # noqa: E402
-from insatsguiden.loader import MAX_NODES  # noqa: E402
+from insatsguiden.model.loader import MAX_NODES  # noqa: E402
 
 
 def with_list(items) -> str:

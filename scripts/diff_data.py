@@ -8,7 +8,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from insatsguiden.semantic_diff import main  # noqa: E402
+from insatsguiden.tools.semantic_diff import main  # noqa: E402
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:], default_today=dt.date.today()))

@@ -10,7 +10,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from insatsguiden.cli import main_guide  # noqa: E402
+from insatsguiden.tools.cli import main_guide  # noqa: E402
 
 if __name__ == "__main__":
     sys.exit(main_guide(sys.argv[1:]))

@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from insatsguiden.tracking import decide, gh_commands  # noqa: E402
+from insatsguiden.tools.tracking import decide, gh_commands  # noqa: E402
 
 
 def main(argv: list[str]) -> int:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from insatsguiden.cli import main_validate  # noqa: E402
+from insatsguiden.tools.cli import main_validate  # noqa: E402
 
 if __name__ == "__main__":
     sys.exit(main_validate(sys.argv[1:]))

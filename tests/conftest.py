@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from insatsguiden.tools.browser import CHROMIUM, CHROMIUM_ARGS, serve_directory  # noqa: F401 (used by tests)
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
 TODAY = dt.date(2026, 11, 23)
@@ -21,7 +23,7 @@ def run_script(*args: str, cwd: Path = ROOT, timeout: float = 60, env: dict | No
 @pytest.fixture(scope="session")
 def default_catalogue():
     from insatsguiden import DEFAULT_DATA
-    from insatsguiden.validate import validate_file
+    from insatsguiden.model.validate import validate_file
 
     result = validate_file(DEFAULT_DATA, TODAY)
     assert result.ok, "\n".join(p.text() for p in result.problems)
@@ -42,12 +44,6 @@ def built_site(tmp_path_factory):
     return site
 
 
-# Debian's Chromium here and in .ci/run; CHROMIUM_PATH points elsewhere (e.g. Chrome on GitHub's runners).
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
 def build_site(data: Path, site: Path, today: str = TODAY.isoformat()) -> None:
     completed = subprocess.run(
         [PYTHON, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)], cwd=ROOT, capture_output=True,
@@ -55,21 +51,6 @@ def build_site(data: Path, site: Path, today: str = TODAY.isoformat()) -> None:
         env={**os.environ, "INSATSGUIDEN_DATA": str(data), "INSATSGUIDEN_TODAY": today, "NO_MKDOCS_2_WARNING": "1"})
     assert completed.returncode == 0, completed.stderr[-3000:]
 
-
-
-def serve_directory(directory: Path):
-    """Serve a built site on 127.0.0.1 (a free port) in a thread; returns (base_url, server)."""
-    import functools
-    import http.server
-    import threading
-
-    class Handler(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):  # keep test output clean
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(directory)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return f"http://127.0.0.1:{server.server_address[1]}/", server
 
 
 @pytest.fixture(scope="session")

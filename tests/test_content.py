@@ -4,7 +4,7 @@ import re
 import pytest
 
 from conftest import ROOT
-from insatsguiden.rules import _strings
+from insatsguiden.model.rules import _strings
 
 SEEDS = ROOT.parent / "shared" / "seeds"
 

@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, PYTHON, ROOT, TODAY
-from insatsguiden.freshness import add_months, agreement_due, DEFAULTS
-from insatsguiden.loader import load_text
-from insatsguiden.schema import load_schema, vocabulary
-from insatsguiden.semantic_diff import diff, line
-from insatsguiden.validate import check, validate_text
+from insatsguiden.domain.freshness import add_months, agreement_due, DEFAULTS
+from insatsguiden.model.loader import load_text
+from insatsguiden.model.schema import load_schema, vocabulary
+from insatsguiden.tools.semantic_diff import diff, line
+from insatsguiden.model.validate import check, validate_text
 
 CONTRIBUTING = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
 MINIMAL = (FIXTURES / "valid" / "minimal.yaml").read_text(encoding="utf-8")
@@ -158,7 +158,7 @@ def test_dotted_field_names_exist_in_the_schema():
 
 
 def test_new_insats_options_in_contributing_exist():
-    from insatsguiden.scaffold import build_parser
+    from insatsguiden.tools.scaffold import build_parser
 
     known = {option for action in build_parser()._actions for option in action.option_strings}
     block = CONTRIBUTING.split("python scripts/new_insats.py --namn", 1)[1].split("```", 1)[0]

@@ -5,10 +5,10 @@ import json
 import pytest
 
 from conftest import FIXTURES, TODAY, run_script
-from insatsguiden.catalogue import Catalogue
-from insatsguiden.freshness import OK, OVERDUE, SOON, add_months, duration, evaluate, sentence, window_due
-from insatsguiden.loader import load_text
-from insatsguiden.validate import check
+from insatsguiden.model.catalogue import Catalogue
+from insatsguiden.domain.freshness import OK, OVERDUE, SOON, add_months, duration, evaluate, sentence, window_due
+from insatsguiden.model.loader import load_text
+from insatsguiden.model.validate import check
 
 D = dt.date
 

@@ -13,9 +13,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import FIXTURES, TODAY
-from insatsguiden.loader import decode, load_text
-from insatsguiden.problems import DataError
-from insatsguiden.validate import validate_bytes, validate_text
+from insatsguiden.model.loader import decode, load_text
+from insatsguiden.model.problems import DataError
+from insatsguiden.model.validate import validate_bytes, validate_text
 
 FUZZ = settings(max_examples=300, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

@@ -5,8 +5,8 @@ import random
 import pytest
 
 from conftest import TODAY, run_script
-from insatsguiden.freshness import evaluate
-from insatsguiden.guide import Answers, guide_data, match, match_entries
+from insatsguiden.domain.freshness import evaluate
+from insatsguiden.domain.guide import Answers, guide_data, match, match_entries
 
 
 @pytest.fixture(scope="module")
@@ -181,13 +181,13 @@ def test_python_and_browser_agree_on_inherited_property_names(browser, site_url,
 
 def allowed_answers(catalogue):
     """The values each question on /vagvisare/ offers (None: a free field, the age), as the template builds them."""
-    from insatsguiden.render import question_options
+    from insatsguiden.site.render import question_options
     return {q["matchar"]: None if q["matchar"] == "alder" else {value for value, _ in question_options(catalogue, q)}
             for q in catalogue.data["vagvisare"]["fragor"]}
 
 
 def test_unknown_answers_are_dropped_and_reported(default_catalogue):
-    from insatsguiden.guide import known_answers
+    from insatsguiden.domain.guide import known_answers
     allowed = allowed_answers(default_catalogue)
     answers, ignored = known_answers({"kommun": "__proto__", "alder": "abc", "behov": "bostad,toString",
                                       "kontakter": "constructor", "remittent": "constructor",
@@ -204,7 +204,7 @@ def test_unknown_answers_are_dropped_and_reported(default_catalogue):
 def test_the_page_ignores_unknown_answers_from_the_url_and_says_so(browser, site_url, default_catalogue, data):
     from urllib.parse import urlencode
 
-    from insatsguiden.guide import known_answers
+    from insatsguiden.domain.guide import known_answers
     allowed = allowed_answers(default_catalogue)
     page = browser.new_page()
     problems = []

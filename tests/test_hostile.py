@@ -12,8 +12,8 @@ import pytest
 import yaml
 
 from conftest import FIXTURES, PYTHON, ROOT, TODAY, build_site, serve_directory
-from insatsguiden.rules import expand, fields_of
-from insatsguiden.validate import validate_file, validate_text
+from insatsguiden.model.rules import expand, fields_of
+from insatsguiden.model.validate import validate_file, validate_text
 from test_validate import INVALID
 
 CORPUS = sorted((FIXTURES / "invalid").glob("*.yaml"))

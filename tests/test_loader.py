@@ -3,8 +3,8 @@ import time
 
 import pytest
 
-from insatsguiden.loader import MAX_BYTES, MAX_DEPTH, PosDict, decode, load_text, locate
-from insatsguiden.problems import DataError
+from insatsguiden.model.loader import MAX_BYTES, MAX_DEPTH, PosDict, decode, load_text, locate
+from insatsguiden.model.problems import DataError
 
 
 def problems_of(text: str) -> list[str]:

@@ -8,9 +8,9 @@ become "ig-<id>". A new heading anchor in a template fails here until it is rese
 import re
 
 from conftest import ROOT
-from insatsguiden.rules import RESERVED_IDS, RESERVED_PREFIXES, RESERVED_QUESTION_IDS, id_problem
+from insatsguiden.model.rules import RESERVED_IDS, RESERVED_PREFIXES, RESERVED_QUESTION_IDS, id_problem
 
-TEMPLATES = sorted((ROOT / "insatsguiden" / "templates").glob("*.html")) + sorted((ROOT / "overrides").rglob("*.html"))
+TEMPLATES = sorted((ROOT / "insatsguiden" / "site" / "templates").glob("*.html")) + sorted((ROOT / "overrides").rglob("*.html"))
 ID_ATTRIBUTE = re.compile(r'\bid="([^"]*)"')
 
 

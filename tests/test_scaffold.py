@@ -6,8 +6,8 @@ import subprocess
 import pytest
 
 from conftest import FIXTURES, PYTHON, ROOT, TODAY
-from insatsguiden.loader import decode, load_text
-from insatsguiden.validate import validate_file
+from insatsguiden.model.loader import decode, load_text
+from insatsguiden.model.validate import validate_file
 
 SCRIPT = str(ROOT / "scripts" / "new_insats.py")
 

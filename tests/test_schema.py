@@ -5,10 +5,11 @@ import jsonschema
 import pytest
 
 from conftest import FIXTURES, ROOT
-from insatsguiden import catalogue, rules
-from insatsguiden.loader import load_file
-from insatsguiden.problems import DataError
-from insatsguiden.schema import _fast_validator, _reference_validator, load_schema, vocabulary
+from insatsguiden.model import catalogue
+from insatsguiden.model import rules
+from insatsguiden.model.loader import load_file
+from insatsguiden.model.problems import DataError
+from insatsguiden.model.schema import _fast_validator, _reference_validator, load_schema, vocabulary
 
 
 def test_schema_is_valid_draft_2020_12():

@@ -20,10 +20,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import FIXTURES, ROOT, TODAY, run_script, serve_directory
-from insatsguiden import rules
-from insatsguiden.loader import MAX_NODES
-from insatsguiden.textformat import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
-from insatsguiden.validate import validate_text
+from insatsguiden.model import rules
+from insatsguiden.model.loader import MAX_NODES
+from insatsguiden.site.textformat import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
+from insatsguiden.model.validate import validate_text
 
 MINIMAL = (FIXTURES / "valid" / "minimal.yaml").read_text(encoding="utf-8")
 PROBLEM_LINE = re.compile(r"^(?P<file>[^\n]+?):(?P<line>[0-9]+):(?P<col>[0-9]+): \S")

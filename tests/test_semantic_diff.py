@@ -6,7 +6,7 @@ import subprocess
 import pytest
 
 from conftest import FIXTURES, PYTHON, ROOT, TODAY
-from insatsguiden.semantic_diff import diff, line, md
+from insatsguiden.tools.semantic_diff import diff, line, md
 
 SCRIPT = str(ROOT / "scripts" / "diff_data.py")
 MINIMAL = (FIXTURES / "valid" / "minimal.yaml").read_text(encoding="utf-8")

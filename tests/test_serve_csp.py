@@ -102,7 +102,7 @@ def tab(browser):
 def test_served_page_allows_exactly_the_theme_scripts_and_its_own_live_reload_script(served):
     url, _ = served
     first, second = _fetch(url + PAGE), _fetch(url + PAGE)
-    from insatsguiden.csp import inline_script_hashes
+    from insatsguiden.site.csp import inline_script_hashes
 
     for html, other in ((first, second), (second, first)):
         body = _LIVERELOAD.search(html).group("body")
@@ -161,7 +161,7 @@ def test_an_inline_script_that_is_not_the_live_reload_script_is_blocked(served, 
 # The pieces, without a server.
 
 def test_allow_inline_scripts_adds_only_the_fragments_inline_scripts():
-    from insatsguiden.csp import add_meta, allow_inline_scripts
+    from insatsguiden.site.csp import add_meta, allow_inline_scripts
 
     page, theme = add_meta("<html><head><script>a()</script></head><body><p>x</p></body></html>")
     fragment = '<script>b()</script><script src="/x.js"></script><script type="application/json">{}</script>'

@@ -72,7 +72,7 @@ def test_no_third_party_requests_in_html_or_css(built_site):
 
 
 def test_insats_page_top_shows_intake_referrers_and_review(built_site, default_catalogue):
-    from insatsguiden.schema import labels
+    from insatsguiden.model.schema import labels
     for identity, insats in default_catalogue.insatser.items():
         article = page(built_site, f"insatser/{identity}").select_one("article")
         summary = article.select_one(".ig-sammanfattning")
@@ -213,7 +213,7 @@ def test_coverage_page_calls_out_empty_cells(built_site, default_catalogue):
 
 
 def test_content_security_policy_on_every_page(built_site):
-    from insatsguiden.csp import inline_script_hashes
+    from insatsguiden.site.csp import inline_script_hashes
 
     for path in all_pages(built_site):
         html = path.read_text(encoding="utf-8")

@@ -3,7 +3,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from insatsguiden.textformat import render_inline, render_markdown
+from insatsguiden.site.textformat import render_inline, render_markdown
 
 PAYLOADS = [
     "<script>alert(1)</script>",

@@ -4,8 +4,8 @@ import sys
 from pathlib import Path
 
 from conftest import ROOT, run_script
-from insatsguiden.review_report import MARKER
-from insatsguiden.tracking import decide, gh_commands
+from insatsguiden.domain.review_report import MARKER
+from insatsguiden.tools.tracking import decide, gh_commands
 
 REPORT = f"{MARKER}\n# Granskning av Insatsguiden 2026-11-23\n\n**1 försenade**\n\n| EVI | 2019-03-31 |\n"
 

@@ -4,7 +4,7 @@ import time
 import pytest
 
 from conftest import FIXTURES, TODAY, run_script
-from insatsguiden.validate import validate_file, validate_text
+from insatsguiden.model.validate import validate_file, validate_text
 
 # fixture -> (line, words the message must contain)
 INVALID = {

@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import Any, Callable, Iterator
 from urllib.parse import urlsplit
 
+from .dates import PARTIAL_DATE, parse_partial
 from .schema import load_schema, suggest, vocabulary
 
 Path = tuple
@@ -53,7 +54,6 @@ CHECKED_ON = {"verifierad", "bekraftad"}
 EARLIEST_YEAR = 1950
 ALLOWED_SCHEMES = ("https", "mailto", "tel")
 
-_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?\Z")
 _PHONE = re.compile(r"\+?[0-9][0-9 ()\-]{4,24}\Z")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}\Z")
 # What an HTML tokenizer takes as the start of a tag, comment or processing
@@ -132,31 +132,10 @@ def ids_in(data: Any, section: str) -> dict[str, dict]:
 
 # --- dates -------------------------------------------------------------------
 
-def parse_partial(value: Any) -> tuple[dt.date, dt.date] | None:
-    """Earliest and latest day a (possibly partial) date can mean; None if impossible."""
-    if not isinstance(value, str):
-        return None
-    match = _DATE.match(value)
-    if not match:
-        return None
-    year, month, day = int(match[1]), match[2], match[3]
-    try:
-        if month is None:
-            return dt.date(year, 1, 1), dt.date(year, 12, 31)
-        month_number = int(month)
-        if day is None:
-            last = calendar.monthrange(year, month_number)[1]
-            return dt.date(year, month_number, 1), dt.date(year, month_number, last)
-        exact = dt.date(year, month_number, int(day))
-        return exact, exact
-    except ValueError:
-        return None
-
-
 def check_dates(data: Any, today: dt.date) -> Iterator[Finding]:
     latest_year = today.year + 10
     for path, value in _values(data, "datum", "ungefarligt_datum"):
-        if not isinstance(value, str) or not _DATE.match(value):
+        if not isinstance(value, str) or not PARTIAL_DATE.match(value):
             continue  # the schema reports the form
         span = parse_partial(value)
         if span is None:

@@ -19,12 +19,11 @@ from markupsafe import Markup
 
 import datetime as dt
 
-from . import SCHEMA_PATH
-from .catalogue import Catalogue
-from .freshness import OK, OVERDUE, PHRASES, SOON, Finding, by_record, duration, evaluate, message, sentence
-from .guide import Answers, guide_data, match_entries
-from .review_report import as_json
-from .schema import labels, vocabulary
+from ..model.catalogue import Catalogue
+from ..domain.freshness import OK, OVERDUE, PHRASES, SOON, Finding, by_record, duration, evaluate, message, sentence
+from ..domain.guide import Answers, guide_data, match_entries
+from ..domain.review_report import as_json
+from ..model.schema import labels, vocabulary
 from .textformat import render_inline, render_markdown
 
 TEMPLATES = jinja2.FileSystemLoader(str(__import__("pathlib").Path(__file__).parent / "templates"))
@@ -187,10 +186,10 @@ def site_pages(catalogue: Catalogue) -> list[Page]:
     return pages
 
 
-def static_files(site: Site) -> dict[str, bytes]:
-    """Files published as they are: the schema for editors, the review state for machines."""
+def static_files(site: Site, schema: bytes) -> dict[str, bytes]:
+    """Files published as they are: the schema for editors (as read by the model), the review state for machines."""
     return {
-        "schema/insatser.schema.json": SCHEMA_PATH.read_bytes(),
+        "schema/insatser.schema.json": schema,
         "granskning.json": as_json(site.findings, site.catalogue.filename, site.today).encode("utf-8"),
     }
 

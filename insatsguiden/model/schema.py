@@ -16,7 +16,7 @@ from typing import Any, Iterator
 import jsonschema
 import jsonschema_rs
 
-from . import SCHEMA_PATH
+from .. import SCHEMA_PATH
 
 SECTION_NOUNS = {
     "insatser": "Insats",
@@ -38,6 +38,11 @@ _TYPE_WORDS = {
     "null": "tomt",
 }
 _YES_NO_WORDS = {"yes", "no", "on", "off", "ja", "nej", "y", "n", "sant", "falskt"}
+
+
+def schema_bytes() -> bytes:
+    """The schema file as published for editors."""
+    return SCHEMA_PATH.read_bytes()
 
 
 @lru_cache(maxsize=None)

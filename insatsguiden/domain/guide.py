@@ -22,9 +22,9 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .catalogue import OPEN_INTAKE, ORDINARY_KIND, REFERABLE_KINDS, Catalogue
+from ..model.catalogue import OPEN_INTAKE, ORDINARY_KIND, REFERABLE_KINDS, Catalogue
 from .freshness import OVERDUE, Finding
-from .schema import labels
+from ..model.schema import labels
 
 ANSWER_KEYS = ("kommun", "alder", "forsorjning", "behov", "aktivitet", "kontakter", "remittent")
 ACTIVITY_ANSWERS = ("ja", "nej", "vet-inte")

@@ -10,10 +10,9 @@ import calendar
 import datetime as dt
 from dataclasses import asdict, dataclass
 
-from .catalogue import Catalogue
-from .loader import locate
-from .rules import parse_partial
-from .schema import field_name
+from ..model.catalogue import Catalogue
+from ..model.dates import parse_partial
+from ..model.schema import field_name
 
 OK, SOON, OVERDUE = "ok", "snart", "forsenad"
 STATE_LABELS = {OK: "Aktuell", SOON: "Snart dags", OVERDUE: "Försenad"}
@@ -161,7 +160,7 @@ def evaluate(catalogue: Catalogue, today: dt.date, warn_days: int | None = None)
 
     def add(kind, section, index, record, name, field_path, due, last, responsible, met=False):
         state, offset = _state(due, today, warn, met)
-        line, col = locate(data, (section, index) + field_path)
+        line, col = catalogue.position((section, index) + field_path)
         findings.append(Finding(kind, section, record["id"], name, field_name(field_path), line, col, state, due, last,
                                 responsible, offset))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from .problems import github_command, visible
+from ..model.problems import github_command, visible
 from .freshness import KIND_LABELS, OK, OVERDUE, SOON, STATE_LABELS, Finding, duration, message
 
 MARKER = "<!-- insatsguiden-granskning -->"  # identifies the tracking issue's body

@@ -18,11 +18,8 @@ start, so later checks can report ``FILE:LINE:COL``.
 """
 from __future__ import annotations
 
-import errno
 import gc
-import os
 import re
-import stat
 from typing import Any
 
 import yaml
@@ -309,58 +306,14 @@ def decode(raw: bytes, filename: str) -> str:
         raise DataError([Problem(filename, line, col, f"Filen är inte giltig UTF-8 (byte 0x{raw[error.start]:02X}). Spara filen som UTF-8 i din redigerare.")]) from None
 
 
-def read_bytes(path, display_name: str | None = None) -> bytes:
-    """The one way to read a data file: only regular files, at most MAX_BYTES, Swedish errors.
-
-    Devices (/dev/zero), FIFOs and sockets are refused before they are opened,
-    and the file is opened non-blocking, so nothing can make a reader hang.
-    """
-    name = display_name or str(path)
-
-    def fail(message: str) -> DataError:
-        return DataError([Problem(name, 1, 1, message)])
-
-    try:
-        info = os.stat(path)
-    except FileNotFoundError:
-        raise fail("Filen finns inte. Kontrollera sökvägen.") from None
-    except PermissionError:
-        raise fail("Du har inte behörighet att läsa filen.") from None
-    except (OSError, ValueError) as error:
-        raise fail(f"Filen kunde inte läsas ({_reason(error)}). Kontrollera sökvägen.") from None
-    if stat.S_ISDIR(info.st_mode):
-        raise fail("Sökvägen är en mapp, inte en fil. Ange datafilen, t.ex. data/insatser.yaml.")
-    if not stat.S_ISREG(info.st_mode):
-        raise fail("Sökvägen är ingen vanlig fil (utan t.ex. en enhet eller en namngiven pipe). Ange en YAML-fil.")
-    if info.st_size > MAX_BYTES:
-        raise fail(_too_large(info.st_size))
-    try:
-        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-        with os.fdopen(descriptor, "rb") as handle:
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):  # swapped since the stat above
-                raise fail("Sökvägen är ingen vanlig fil. Ange en YAML-fil.")
-            raw = handle.read(MAX_BYTES + 1)
-    except PermissionError:
-        raise fail("Du har inte behörighet att läsa filen.") from None
-    except OSError as error:
-        raise fail(f"Filen kunde inte läsas ({_reason(error)}).") from None
-    if len(raw) > MAX_BYTES:
-        raise fail(_too_large(len(raw)))
-    return raw
-
-
-def _reason(error: Exception) -> str:
-    """A Swedish-safe reason: the error's symbolic name, never the system's English text."""
-    code = getattr(error, "errno", None)
-    return f"felkod {errno.errorcode.get(code, code)}" if code else "okänt fel"
-
-
 def _too_large(size: int) -> str:
     return (f"Filen är för stor ({size / 1048576:.1f} MB; högst {MAX_BYTES // 1048576} MB). "
             "Dela inte upp den utan kontakta den som förvaltar guiden.")
 
 
 def load_file(path, display_name: str | None = None) -> Any:
+    from .reader import read_bytes  # the reader reports with the loader's size limit
+
     name = display_name or str(path)
     return load_text(decode(read_bytes(path, name), name), name)
 

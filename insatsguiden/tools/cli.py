@@ -8,9 +8,11 @@ import re
 import sys
 from pathlib import Path
 
-from . import DEFAULT_DATA, REPO_ROOT
-from .problems import format_problems, summary, visible
-from .validate import validate_file
+from .. import DEFAULT_DATA
+from ..model.dates import today_from_text
+from ..model.problems import format_problems, summary, visible
+from ..model.reader import display_path, published_path
+from ..model.validate import validate_file
 
 
 class SwedishParser(argparse.ArgumentParser):
@@ -20,52 +22,11 @@ class SwedishParser(argparse.ArgumentParser):
         sys.exit(2)
 
 
-# Review dates are computed years ahead of "today"; a bounded today keeps that
-# arithmetic inside the calendar (dt.date stops at year 9999).
-EARLIEST_TODAY, LATEST_TODAY = dt.date(2000, 1, 1), dt.date(2199, 12, 31)
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
-
-
-def today_from_text(value: str) -> dt.date:
-    """A build or check date written ÅÅÅÅ-MM-DD, within 2000–2199. Raises ValueError in Swedish."""
-    shown = visible(value)
-    if not _ISO_DATE.match(value):
-        raise ValueError(f"ogiltigt datum '{shown}', skriv ÅÅÅÅ-MM-DD (t.ex. 2026-11-24)")
-    try:
-        day = dt.date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"ogiltigt datum '{shown}': det finns inte i kalendern") from None
-    if not EARLIEST_TODAY <= day <= LATEST_TODAY:
-        raise ValueError(f"ogiltigt datum '{shown}': välj ett datum {EARLIEST_TODAY.year}–{LATEST_TODAY.year}")
-    return day
-
-
 def parse_today(value: str) -> dt.date:
     try:
         return today_from_text(value)
     except ValueError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
-
-
-def display_path(path: str) -> str:
-    """Relative to the working directory when possible, as editors and GitHub expect."""
-    try:
-        relative = os.path.relpath(path)
-    except ValueError:
-        return path
-    return path if relative.startswith("..") else relative
-
-
-def published_path(path) -> str:
-    """The name a published file may carry: relative to the repository, else the bare file name.
-
-    Never an absolute path: it would tell readers of the site about the machine that built it.
-    """
-    resolved = Path(path).resolve()
-    try:
-        return resolved.relative_to(REPO_ROOT).as_posix()
-    except ValueError:
-        return resolved.name
 
 
 def load(args: argparse.Namespace):
@@ -92,8 +53,8 @@ def main_validate(argv: list[str]) -> int:
 
 
 def main_freshness(argv: list[str]) -> int:
-    from .freshness import evaluate, overdue
-    from .review_report import as_github, as_json, as_markdown, as_text
+    from ..domain.freshness import evaluate, overdue
+    from ..domain.review_report import as_github, as_json, as_markdown, as_text
 
     parser = SwedishParser(prog="check_freshness.py",
                            description="Visar överenskommelser, kontakter, granskningar och intagsstatus som är försenade.")
@@ -137,8 +98,8 @@ def age(value: str) -> int:
 def main_guide(argv: list[str]) -> int:
     import json
 
-    from .guide import ACTIVITY_ANSWERS, Answers, match
-    from .freshness import evaluate
+    from ..domain.guide import ACTIVITY_ANSWERS, Answers, match
+    from ..domain.freshness import evaluate
 
     parser = SwedishParser(prog="guide.py", description="Vägvisaren på kommandoraden: rangordnade insatser med skäl.")
     parser.add_argument("--kommun", help="kommunens id, t.ex. ludvika")
@@ -158,7 +119,7 @@ def main_guide(argv: list[str]) -> int:
         print("Datafilen är ogiltig. " + summary(result.problems, result.more), file=sys.stderr)
         return 1
     catalogue = result.catalogue
-    from .schema import vocabulary
+    from ..model.schema import vocabulary
     allowed = {"--kommun": catalogue.kommuner, "--behov": catalogue.behov,
                "--forsorjning": vocabulary("forsorjning"), "--kontakter": vocabulary("remittent"),
                "--remittent": vocabulary("remittent")}

@@ -19,12 +19,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from . import DEFAULT_DATA
-from .loader import decode, load_text, read_bytes
-from .problems import DataError, format_problems, summary, visible
-from .rules import REFERENCES, fields_of
-from .schema import SECTION_NOUNS, field_name, labels, load_schema
-from .validate import validate_file
+from .. import DEFAULT_DATA
+from ..model.loader import decode, load_text
+from ..model.reader import read_bytes
+from ..model.problems import DataError, format_problems, summary, visible
+from ..model.rules import REFERENCES, fields_of
+from ..model.schema import SECTION_NOUNS, field_name, labels, load_schema
+from ..model.validate import validate_file
 
 # The order sections are reported in: what reviewers care about most first.
 SECTION_ORDER = ("insatser", "overenskommelser", "organisationer", "ej_tackta_behov", "behov", "kommuner", "kallor",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .review_report import MARKER
+from ..domain.review_report import MARKER
 
 TITLE = "Granskning: försenade uppgifter i Insatsguiden"
 LABEL = "granskning"

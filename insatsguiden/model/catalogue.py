@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import schema
+from .loader import locate
 
 # Values the code treats specially. A test checks they exist in the schema.
 ORDINARY_KIND = "ordinarie"
@@ -62,6 +63,10 @@ class Catalogue:
     @staticmethod
     def label(vocabulary: str, value: str) -> str:
         return schema.labels(vocabulary).get(value, value)
+
+    def position(self, path: tuple) -> tuple[int, int]:
+        """(line, col) in the data file of the value at `path`, or of its nearest parent."""
+        return locate(self.data, path)
 
     def line_of(self, section: str, record_id: str) -> int:
         """Line in the data file where a record starts (for edit links and reports)."""

@@ -7,7 +7,8 @@ from typing import Any, Iterator
 
 from . import rules
 from .catalogue import Catalogue
-from .loader import MAX_PROBLEMS, decode, load_text, locate, read_bytes
+from .loader import MAX_PROBLEMS, decode, load_text, locate
+from .reader import read_bytes
 from .problems import MAX_COUNTED, DataError, Problem
 from .schema import describe, schema_errors
 

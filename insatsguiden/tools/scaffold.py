@@ -24,11 +24,12 @@ from typing import Any, Callable
 
 import yaml
 
-from . import DEFAULT_DATA
-from .loader import _FORBIDDEN_CHARS, PosDict, decode, load_text, read_bytes
-from .problems import DataError, Problem, format_problems, summary
-from .schema import load_schema, suggest, vocabulary
-from .validate import validate_text
+from .. import DEFAULT_DATA
+from ..model.loader import _FORBIDDEN_CHARS, PosDict, decode, load_text
+from ..model.reader import read_bytes
+from ..model.problems import DataError, Problem, format_problems, summary
+from ..model.schema import load_schema, suggest, vocabulary
+from ..model.validate import validate_text
 
 _ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*\Z")
 _BOM = b"\xef\xbb\xbf"

@@ -1,0 +1,1 @@
+"""Read and check the data: one reader, strict YAML, the schema, the named rules, the catalogue."""
