@@ -1,16 +1,11 @@
 #!/usr/bin/env python3
-"""Report overdue agreements, contacts, reviews and intake statuses.
+"""Report agreements, contacts, reviews and intake confirmations that are due or overdue.
 
-Exit 0 when nothing is overdue, 1 when something is, 2 for usage errors or invalid data.
+The same as the console command `insatsguiden-check-freshness`; see README.md for options and exit codes.
 """
-from __future__ import annotations
-
 import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from insatsguiden.tools.cli import main_freshness  # noqa: E402
+from insatsguiden.tools.commands import check_freshness
 
 if __name__ == "__main__":
-    sys.exit(main_freshness(sys.argv[1:]))
+    sys.exit(check_freshness())

@@ -1,14 +1,11 @@
 #!/usr/bin/env python3
-"""Show what changed in the data per record, in Swedish: exit 0, 1 if the new file is invalid, 2 usage error."""
-from __future__ import annotations
+"""List what changed in the data, per record, in Swedish.
 
-import datetime as dt
+The same as the console command `insatsguiden-diff-data`; see README.md for options and exit codes.
+"""
 import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from insatsguiden.tools.semantic_diff import main  # noqa: E402
+from insatsguiden.tools.commands import diff_data
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:], default_today=dt.date.today()))
+    sys.exit(diff_data())

@@ -1,14 +1,11 @@
 #!/usr/bin/env python3
-"""Add a new insats at the end of the insatser list: exit 0 added, 1 data error, 2 usage error."""
-from __future__ import annotations
+"""Add a well-formed insats to the data file, leaving every other byte as it was.
 
-import datetime as dt
+The same as the console command `insatsguiden-new-insats`; see README.md for options and exit codes.
+"""
 import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from insatsguiden.tools.scaffold import main  # noqa: E402
+from insatsguiden.tools.commands import new_insats
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:], default_today=dt.date.today()))
+    sys.exit(new_insats())

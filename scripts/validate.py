@@ -1,13 +1,11 @@
 #!/usr/bin/env python3
-"""Validate data/insatser.yaml: exit 0 valid, 1 invalid data, 2 usage error."""
-from __future__ import annotations
+"""Validate data/insatser.yaml against the schema and the named rules.
 
+The same as the console command `insatsguiden-validate`; see README.md for options and exit codes.
+"""
 import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from insatsguiden.tools.cli import main_validate  # noqa: E402
+from insatsguiden.tools.commands import validate
 
 if __name__ == "__main__":
-    sys.exit(main_validate(sys.argv[1:]))
+    sys.exit(validate())

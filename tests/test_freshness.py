@@ -162,7 +162,7 @@ def test_cli_exit_codes_and_formats():
     evi = next(f for f in document["fynd"] if f["record_id"] == "evi-2018")
     assert evi["state"] == "forsenad" and evi["due"] == "2019-03-31" and evi["days_overdue"] == 2794
     assert run_script("scripts/check_freshness.py", "--warn-days", "x").returncode == 2
-    assert run_script("scripts/check_freshness.py", str(FIXTURES / "invalid" / "bad_enum.yaml")).returncode == 2
+    assert run_script("scripts/check_freshness.py", str(FIXTURES / "invalid" / "bad_enum.yaml")).returncode == 1
 
 
 def test_nothing_overdue_exits_zero(tmp_path):

@@ -286,7 +286,7 @@ def test_invalid_file_is_refused(tmp_path):
 
 def test_missing_file_and_bad_today(tmp_path):
     completed = run(tmp_path / "finns-inte.yaml", "--utan-fragor", *option_args())
-    assert completed.returncode == 1 and "Filen finns inte" in completed.stderr
+    assert completed.returncode == 2 and "Filen finns inte" in completed.stderr
     path, old = variant(tmp_path, "valid/minimal.yaml")
     completed = subprocess.run([PYTHON, SCRIPT, str(path), "--today", "2026-13-01", *option_args()],
                                capture_output=True, text=True, timeout=60)

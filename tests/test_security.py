@@ -250,7 +250,7 @@ def test_files_that_are_not_files_are_refused_in_swedish(tmp_path, kind):
     for script in ("scripts/validate.py", "scripts/check_freshness.py", "scripts/guide.py"):
         completed = run_script(script, path, "--today", TODAY.isoformat(), timeout=30)
         output = completed.stdout + completed.stderr
-        assert completed.returncode in (1, 2) and "Traceback" not in output, (script, output)
+        assert completed.returncode == 2 and "Traceback" not in output, (script, output)
         assert ("mapp" if kind == "directory" else "ingen vanlig fil") in output, (script, output)
         assert "directory" not in output.lower()
     assert not kind == "fifo" or stat.S_ISFIFO(os.stat(path).st_mode)
@@ -377,3 +377,26 @@ def test_any_value_in_any_text_field_is_rejected_at_its_place_or_built_as_text(l
 def test_the_fuzzer_reached_both_outcomes():
     # Runs after the fuzzer in file order; with derandomize=True the split is the same every run.
     assert _outcomes["rejected"] > 0 and _outcomes["built"] > 0, _outcomes
+
+
+# --- one set of exit codes for every tool (issue 10) --------------------------------
+
+TOOLS = {
+    "scripts/validate.py": [],
+    "scripts/check_freshness.py": [],
+    "scripts/guide.py": [],
+    "scripts/diff_data.py": ["--old", str(FIXTURES / "valid" / "minimal.yaml")],
+    "scripts/new_insats.py": ["--utan-fragor", "--namn", "X", "--typ", "ordinarie", "--syfte", "Y"],
+}
+
+
+@pytest.mark.parametrize("script", sorted(TOOLS))
+def test_every_tool_exits_1_for_bad_data_and_2_for_an_unreadable_file(script, tmp_path):
+    extra = TOOLS[script]
+    bad = run_script(script, *extra, str(FIXTURES / "invalid" / "bad_enum.yaml"), "--today", TODAY.isoformat())
+    assert bad.returncode == 1, (bad.stdout, bad.stderr)
+    assert "bad_enum.yaml:64:15: " in bad.stdout + bad.stderr
+    missing = run_script(script, *extra, str(tmp_path / "finns-inte.yaml"), "--today", TODAY.isoformat())
+    assert missing.returncode == 2 and "finns-inte.yaml:1:1: Filen finns inte" in missing.stdout + missing.stderr
+    usage = run_script(script, "--okand-flagga")
+    assert usage.returncode == 2

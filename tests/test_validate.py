@@ -129,7 +129,7 @@ def test_cli_exit_codes_and_formats(tmp_path):
     assert run_script("scripts/validate.py", "--format", "xml").returncode == 2
     assert run_script("scripts/validate.py", "--today", "igår").returncode == 2
     missing = run_script("scripts/validate.py", str(tmp_path / "finns-inte.yaml"))
-    assert missing.returncode == 1 and "Filen finns inte" in missing.stdout
+    assert missing.returncode == 2 and "Filen finns inte" in missing.stdout
 
 
 @pytest.mark.parametrize("name", ["deep_nesting", "billion_laughs", "not_utf8", "syntax_error", "custom_tag"])

@@ -18,6 +18,7 @@ class Result:
     problems: list[Problem]
     catalogue: Catalogue | None
     more: int = 0          # problems found beyond the ones kept in `problems`
+    unreadable: bool = False  # the file itself could not be read (missing, a folder, a device, too large)
 
     @property
     def ok(self) -> bool:
@@ -80,5 +81,5 @@ def validate_file(path, today: dt.date, display_name: str | None = None) -> Resu
     try:
         raw = read_bytes(path, name)
     except DataError as error:
-        return Result(error.problems, None, error.more)
+        return Result(error.problems, None, error.more, unreadable=True)
     return validate_bytes(raw, name, today)

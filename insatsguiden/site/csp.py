@@ -81,6 +81,28 @@ def allow_inline_scripts(html: str, fragment: str) -> str:
     return _META_CONTENT.sub(extend, html, count=1)
 
 
+def allow_injected_script(inject):
+    """Wrap MkDocs' live-reload injector so each served page's policy allows exactly what it inserted.
+
+    MkDocs 1.6.1 (pinned) inserts its script before the page's last </body>,
+    with a per-request id in its text, so its hash is computed for each
+    response. If it inserts anywhere else, the request fails loudly rather than
+    serving a page whose policy does not match it.
+    """
+    def inject_allowed(content: bytes, epoch: int) -> bytes:
+        injected = inject(content, epoch)
+        at = content.rfind(b"</body>")
+        at = len(content) if at < 0 else at
+        end = at + len(injected) - len(content)
+        if end < at or injected[:at] != content[:at] or injected[end:] != content[at:]:
+            raise RuntimeError("mkdocs serve: MkDocs lade in sitt live reload-skript på ett oväntat sätt, så "
+                               "sidans Content-Security-Policy kan inte tillåta det. Installera mkdocs==1.6.1.")
+        page, fragment = (part.decode("utf-8", "surrogateescape") for part in (injected, injected[at:end]))
+        return allow_inline_scripts(page, fragment).encode("utf-8", "surrogateescape")
+
+    return inject_allowed
+
+
 def headers_file(all_hashes: set[str]) -> str:
     """A `_headers` file (Netlify, Cloudflare Pages) sending the same policy as a header."""
     return ("/*\n"

@@ -22,6 +22,15 @@ class SwedishParser(argparse.ArgumentParser):
         sys.exit(2)
 
 
+# The exit codes of every tool, documented once in README.md.
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+def exit_code_for(result) -> int:
+    """1 for problems in the data, 2 when the file itself could not be read."""
+    return EXIT_USAGE if result.unreadable else EXIT_PROBLEMS
+
+
 def parse_today(value: str) -> dt.date:
     try:
         return today_from_text(value)
@@ -49,7 +58,7 @@ def main_validate(argv: list[str]) -> int:
         return 0
     print(format_problems(result.problems, args.format, more=result.more))
     print(summary(result.problems, result.more), file=sys.stderr)
-    return 1
+    return exit_code_for(result)
 
 
 def main_freshness(argv: list[str]) -> int:
@@ -70,7 +79,7 @@ def main_freshness(argv: list[str]) -> int:
     if not result.ok:
         print(format_problems(result.problems, "github" if args.format == "github" else "text", more=result.more))
         print("Datafilen är ogiltig; rätta den först. " + summary(result.problems, result.more), file=sys.stderr)
-        return 2
+        return exit_code_for(result)
     findings = evaluate(result.catalogue, today, args.warn_days)
     if args.format == "json":
         print(as_json(findings, name, today))
@@ -117,7 +126,7 @@ def main_guide(argv: list[str]) -> int:
     if not result.ok:
         print(format_problems(result.problems, more=result.more))
         print("Datafilen är ogiltig. " + summary(result.problems, result.more), file=sys.stderr)
-        return 1
+        return exit_code_for(result)
     catalogue = result.catalogue
     from ..model.schema import vocabulary
     allowed = {"--kommun": catalogue.kommuner, "--behov": catalogue.behov,

@@ -42,10 +42,11 @@ class AnswerError(ValueError):
 class ScaffoldError(Exception):
     """The entry cannot be added; carries Swedish lines to print (and problems, if any)."""
 
-    def __init__(self, message: str, problems: list[Problem] | None = None):
+    def __init__(self, message: str, problems: list[Problem] | None = None, exit_code: int = 1):
         super().__init__(message)
         self.message = message
         self.problems = problems or []
+        self.exit_code = exit_code  # 2 when the file itself cannot be read
 
 
 # --- the existing file ---------------------------------------------------------
@@ -81,7 +82,7 @@ def read_data_file(path: Path, name: str, today: dt.date) -> DataFile:
     try:
         raw = read_bytes(path, name)
     except DataError as error:
-        raise ScaffoldError(f"{error.problems[0].text()} Inget har ändrats.") from None
+        raise ScaffoldError(f"{error.problems[0].text()} Inget har ändrats.", exit_code=2) from None
     try:
         text = decode(raw, name)
         data = load_text(text, name)
@@ -548,7 +549,7 @@ def main(argv: list[str], default_today: dt.date, read: Callable[[str], str] = i
         print(error.message, file=sys.stderr)
         if error.problems:
             print(summary(error.problems), file=sys.stderr)
-        return 1
+        return error.exit_code
     if args.dry_run:
         write(insertion.text.strip("\r\n"))
         write(f"(Provkörning: {name} har inte ändrats.)")

@@ -489,7 +489,7 @@ def load_old(raw: bytes | None, name: str, notes: list[str]) -> Any:
 
 
 def main(argv: list[str], default_today: dt.date) -> int:
-    from .cli import SwedishParser, display_path, parse_today
+    from .cli import SwedishParser, display_path, exit_code_for, parse_today
 
     parser = SwedishParser(prog="diff_data.py",
                            description="Visar per post vad som ändrats i datafilen jämfört med en tidigare version.")
@@ -525,7 +525,7 @@ def main(argv: list[str], default_today: dt.date) -> int:
         else:
             print(format_problems(result.problems, more=result.more))
         print(f"{name} är ogiltig. " + summary(result.problems, result.more), file=sys.stderr)
-        return 1
+        return exit_code_for(result)
     old = load_old(raw, old_name, notes)
     changes = diff(old, result.catalogue.data)
     if args.format == "markdown":

@@ -5,6 +5,16 @@ week's report, say what to do. The workflow carries it out with `gh`.
 """
 from __future__ import annotations
 
+from pathlib import Path
+
+import sys
+
+import subprocess
+
+import json
+
+import argparse
+
 from dataclasses import dataclass, field
 
 from ..domain.review_report import MARKER
@@ -58,3 +68,27 @@ def gh_commands(plan: Plan, repo: str, body_file: str) -> list[list[str]]:
         commands.append(["gh", "issue", "close", str(number), "--repo", repo, "--comment",
                          "Dubblett av granskningsärendet; stängs automatiskt."])
     return commands
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description="Håller granskningsärendet aktuellt.")
+    parser.add_argument("--issues", required=True, help="JSON från gh issue list")
+    parser.add_argument("--report", required=True, help="rapporten i Markdown från check_freshness.py")
+    parser.add_argument("--overdue", required=True, type=int, help="antal försenade")
+    parser.add_argument("--repo", default="", help="OWNER/NAME")
+    parser.add_argument("--apply", action="store_true", help="kör gh-kommandona")
+    args = parser.parse_args(argv)
+    try:
+        issues = json.loads(Path(args.issues).read_text(encoding="utf-8") or "[]")
+        report = Path(args.report).read_text(encoding="utf-8")
+    except (OSError, ValueError) as error:
+        print(f"tracking_issue.py: kunde inte läsa indata: {error}", file=sys.stderr)
+        return 2
+    plan = decide(issues, report, args.overdue)
+    commands = gh_commands(plan, args.repo, args.report)
+    print(f"Åtgärd: {plan.action}" + (f" (ärende #{plan.number})" if plan.number else ""))
+    for command in commands:
+        print(" ".join(command))
+        if args.apply:
+            subprocess.run(command, check=True)
+    return 0
