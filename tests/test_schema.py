@@ -7,6 +7,7 @@ import pytest
 from conftest import FIXTURES, ROOT
 from insatsguiden.model import catalogue
 from insatsguiden.model import rules
+from insatsguiden.model import vocabulary as vocabulary_module
 from insatsguiden.model.loader import load_file
 from insatsguiden.model.problems import DataError
 from insatsguiden.model.schema import _fast_validator, _reference_validator, load_schema, vocabulary
@@ -55,8 +56,8 @@ def test_code_constants_exist_in_schema():
 
 
 def test_reference_table_covers_every_reference_field():
-    assert set(rules.fields_of("ref")) == {pattern for pattern, _ in rules.REFERENCES}
-    assert {target for _, target in rules.REFERENCES} <= set(rules.SECTIONS)
+    assert set(rules.fields_of("ref")) == {pattern for pattern, _ in vocabulary_module.REFERENCES}
+    assert {target for _, target in vocabulary_module.REFERENCES} <= set(vocabulary_module.SECTIONS)
 
 
 def test_named_rules_know_the_date_and_link_fields():

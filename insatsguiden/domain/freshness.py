@@ -12,13 +12,20 @@ from dataclasses import asdict, dataclass
 
 from ..model.catalogue import Catalogue
 from ..model.dates import parse_partial
-from ..model.schema import field_name
+from ..model.schema import load_schema
+from ..model.vocabulary import field_name
 
 OK, SOON, OVERDUE = "ok", "snart", "forsenad"
 STATE_LABELS = {OK: "Aktuell", SOON: "Snart dags", OVERDUE: "Försenad"}
 KIND_LABELS = {"overenskommelse": "Överenskommelse", "granskning": "Granskning av insats",
                "intag": "Intagsstatus", "kontakt": "Kontaktuppgift"}
-DEFAULTS = {"kontakt_max_manader": 12, "granskning_max_manader": 12, "intag_max_manader": 6, "varning_dagar": 60}
+# The standard intervals are the schema's defaults (schema/insatser.schema.json, $defs/installningar).
+DEFAULTS = {key: field["default"] for key, field in load_schema()["$defs"]["installningar"]["properties"].items()}
+
+
+def settings_of(catalogue: Catalogue) -> dict:
+    """The review intervals in force: the data file's settings over the schema's defaults."""
+    return {**DEFAULTS, **catalogue.settings}
 # Measures that take no participants have no intake status to confirm.
 NO_INTAKE_KINDS = ("foreslagen", "avslutad")
 
@@ -153,7 +160,7 @@ def agreement_due(agreement: dict) -> tuple[dt.date | None, str | None, bool]:
 
 def evaluate(catalogue: Catalogue, today: dt.date, warn_days: int | None = None) -> list[Finding]:
     """Every review finding in the catalogue, most overdue first."""
-    settings = {**DEFAULTS, **catalogue.settings}
+    settings = settings_of(catalogue)
     warn = settings["varning_dagar"] if warn_days is None else warn_days
     data = catalogue.data
     findings: list[Finding] = []

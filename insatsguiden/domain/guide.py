@@ -25,9 +25,10 @@ from typing import Any
 from ..model.catalogue import OPEN_INTAKE, ORDINARY_KIND, REFERABLE_KINDS, Catalogue
 from .freshness import OVERDUE, Finding
 from ..model.schema import labels
+from ..model.vocabulary import answer_values
 
 ANSWER_KEYS = ("kommun", "alder", "forsorjning", "behov", "aktivitet", "kontakter", "remittent")
-ACTIVITY_ANSWERS = ("ja", "nej", "vet-inte")
+ACTIVITY_ANSWERS = answer_values("aktivitet")
 MANY_ANSWERS = ("behov", "kontakter")
 
 

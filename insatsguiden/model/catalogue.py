@@ -11,6 +11,7 @@ from typing import Any
 
 from . import schema
 from .loader import locate
+from .vocabulary import SECTIONS
 
 # Values the code treats specially. A test checks they exist in the schema.
 ORDINARY_KIND = "ordinarie"
@@ -38,7 +39,7 @@ class Catalogue:
     @classmethod
     def from_data(cls, data: dict, filename: str) -> "Catalogue":
         catalogue = cls(data=data, filename=filename)
-        for section in ("insatser", "organisationer", "overenskommelser", "behov", "kommuner", "kallor", "ej_tackta_behov"):
+        for section in SECTIONS:
             setattr(catalogue, section, {record["id"]: record for record in data[section]})
         by: dict[str, dict[str, list[dict]]] = {
             name: {} for name in ("prova_forst", "behov", "kommuner", "drivs_av", "finansieras_av", "overenskommelser")}
@@ -52,7 +53,7 @@ class Catalogue:
         catalogue._by = by
         catalogue._lines = {
             section: {record["id"]: position[0] for record, position in zip(data[section], getattr(data[section], "value_pos", []))}
-            for section in ("insatser", "organisationer", "overenskommelser", "behov", "kommuner", "kallor", "ej_tackta_behov")}
+            for section in SECTIONS}
         return catalogue
 
     @property

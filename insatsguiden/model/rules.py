@@ -17,38 +17,12 @@ from typing import Any, Callable, Iterator
 from urllib.parse import urlsplit
 
 from .dates import PARTIAL_DATE, parse_partial
-from .schema import load_schema, suggest, vocabulary
+from .schema import load_schema, suggest
+from .vocabulary import BY_KEY, REFERENCES, SECTIONS, answer_options
 
 Path = tuple
 Finding = tuple[Path, str]
 
-# Every field that refers to another record: (path pattern, target section).
-REFERENCES: list[tuple[Path, str]] = [
-    (("kommuner", "*", "samordningsforbund"), "organisationer"),
-    (("organisationer", "*", "del_av"), "organisationer"),
-    (("organisationer", "*", "kommun"), "kommuner"),
-    (("organisationer", "*", "kallor", "*", "kalla"), "kallor"),
-    (("overenskommelser", "*", "parter", "*"), "organisationer"),
-    (("overenskommelser", "*", "ansvarig"), "organisationer"),
-    (("overenskommelser", "*", "atagande", "*", "part"), "organisationer"),
-    (("overenskommelser", "*", "avvikelser", "*", "kallor", "*", "kalla"), "kallor"),
-    (("overenskommelser", "*", "kallor", "*", "kalla"), "kallor"),
-    (("insatser", "*", "malgrupp", "kommuner", "*"), "kommuner"),
-    (("insatser", "*", "malgrupp", "behov", "*"), "behov"),
-    (("insatser", "*", "drivs_av", "*"), "organisationer"),
-    (("insatser", "*", "finansieras_av", "*"), "organisationer"),
-    (("insatser", "*", "overenskommelser", "*"), "overenskommelser"),
-    (("insatser", "*", "prova_forst", "*"), "insatser"),
-    (("insatser", "*", "kallor", "*", "kalla"), "kallor"),
-    (("ej_tackta_behov", "*", "behov", "*"), "behov"),
-    (("ej_tackta_behov", "*", "kommuner", "*"), "kommuner"),
-    (("ej_tackta_behov", "*", "kallor", "*", "kalla"), "kallor"),
-]
-SECTIONS = ("kallor", "kommuner", "behov", "organisationer", "overenskommelser", "insatser", "ej_tackta_behov")
-TARGET_WORDS = {
-    "kallor": "källa", "kommuner": "kommun", "behov": "behov", "organisationer": "organisation",
-    "overenskommelser": "överenskommelse", "insatser": "insats", "ej_tackta_behov": "ej täckt behov",
-}
 # Dates that record when someone checked something: never in the future.
 CHECKED_ON = {"verifierad", "bekraftad"}
 EARLIEST_YEAR = 1950
@@ -177,7 +151,7 @@ def check_unique_ids(data: Any, today: dt.date) -> Iterator[Finding]:
             if not isinstance(identity, str):
                 continue
             if identity in first_index:
-                yield (section, index, "id"), (f"id '{identity}' används redan av {TARGET_WORDS[section]} nr {first_index[identity] + 1} "
+                yield (section, index, "id"), (f"id '{identity}' används redan av {BY_KEY[section].word} nr {first_index[identity] + 1} "
                                                f"i {section}. Varje id måste vara unikt; välj ett annat.")
             else:
                 first_index[identity] = index
@@ -257,7 +231,7 @@ def check_references(data: Any, today: dt.date) -> Iterator[Finding]:
                 unknown += 1
                 hint = suggest(value, ids) if unknown <= MAX_SUGGESTIONS else ""
                 yield (path if index is None else path + (index,)), (
-                    f"hänvisar till {TARGET_WORDS[target]} '{value}' som inte finns under {target}."
+                    f"hänvisar till {BY_KEY[target].word} '{value}' som inte finns under {target}."
                     f"{hint} Rätta id:t eller lägg till posten.")
 
 
@@ -482,15 +456,8 @@ def check_private_email(data: Any, today: dt.date) -> Iterator[Finding]:
 
 def allowed_answers(data: Any, kind: str) -> list[str] | None:
     """The values a guide question of this kind may offer (None: free input, like age)."""
-    if kind in ("kommun", "behov"):
-        return list(ids_in(data, "kommuner" if kind == "kommun" else "behov"))
-    if kind == "forsorjning":
-        return list(vocabulary("forsorjning"))
-    if kind in ("kontakter", "remittent"):
-        return list(vocabulary("remittent"))
-    if kind == "aktivitet":
-        return ["ja", "nej", "vet-inte"]
-    return None
+    options = answer_options(data, kind)
+    return None if options is None else [value for value, _ in options]
 
 
 def check_guide_questions(data: Any, today: dt.date) -> Iterator[Finding]:

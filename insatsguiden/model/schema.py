@@ -18,15 +18,6 @@ import jsonschema_rs
 
 from .. import SCHEMA_PATH
 
-SECTION_NOUNS = {
-    "insatser": "Insats",
-    "organisationer": "Organisation",
-    "overenskommelser": "Överenskommelse",
-    "behov": "Behov",
-    "kommuner": "Kommun",
-    "kallor": "Källa",
-    "ej_tackta_behov": "Ej täckt behov",
-}
 
 _TYPE_WORDS = {
     "string": "text",
@@ -145,43 +136,6 @@ def vocabulary(name: str) -> dict[str, dict[str, str]]:
 @lru_cache(maxsize=None)
 def labels(name: str) -> dict[str, str]:
     return {value: meta["title"] for value, meta in vocabulary(name).items()}
-
-
-def record_label(data: Any, path: tuple) -> tuple[str, tuple]:
-    """'Insats evi-ludvika' and the rest of the path, for messages."""
-    if len(path) >= 3 and path[:2] == ("vagvisare", "fragor") and isinstance(path[2], int):
-        try:
-            identity = data["vagvisare"]["fragor"][path[2]]["id"]
-        except (KeyError, IndexError, TypeError):
-            identity = None
-        return (f"Vägvisarens fråga '{identity}'" if isinstance(identity, str) else f"Vägvisarens fråga nr {path[2] + 1}"), path[3:]
-    if len(path) >= 2 and path[0] in SECTION_NOUNS and isinstance(path[1], int):
-        noun = SECTION_NOUNS[path[0]]
-        try:
-            record = data[path[0]][path[1]]
-        except (KeyError, IndexError, TypeError):
-            record = None
-        if isinstance(record, dict) and isinstance(record.get("id"), str) and record["id"]:
-            return f"{noun} '{record['id']}'", path[2:]
-        return f"{noun} nr {path[1] + 1}", path[2:]
-    return "Filen", path
-
-
-def field_name(rest: tuple) -> str:
-    parts: list[str] = []
-    for step in rest:
-        if isinstance(step, int):
-            parts.append(f"[{step + 1}]")
-        else:
-            parts.append(("." if parts else "") + step)
-    return "".join(parts)
-
-
-def describe(data: Any, path: tuple) -> str:
-    record, rest = record_label(data, path)
-    if rest:
-        return f"{record}, fält {field_name(rest)}"
-    return record
 
 
 def _allowed_values(schema: dict) -> list[tuple[str, str]] | None:

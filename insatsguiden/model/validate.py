@@ -10,7 +10,8 @@ from .catalogue import Catalogue
 from .loader import MAX_PROBLEMS, decode, load_text, locate
 from .reader import read_bytes
 from .problems import MAX_COUNTED, DataError, Problem
-from .schema import describe, schema_errors
+from .schema import schema_errors
+from .vocabulary import describe
 
 
 @dataclass

@@ -20,10 +20,12 @@ from markupsafe import Markup
 import datetime as dt
 
 from ..model.catalogue import Catalogue
-from ..domain.freshness import OK, OVERDUE, PHRASES, SOON, Finding, by_record, duration, evaluate, message, sentence
+from ..domain.freshness import (OK, OVERDUE, PHRASES, SOON, Finding, by_record, duration, evaluate, message, sentence,
+                                settings_of)
 from ..domain.guide import Answers, guide_data, match_entries
 from ..domain.review_report import as_json
 from ..model.schema import labels, vocabulary
+from ..model.vocabulary import answer_options
 from .textformat import render_inline, render_markdown
 
 TEMPLATES = jinja2.FileSystemLoader(str(__import__("pathlib").Path(__file__).parent / "templates"))
@@ -59,7 +61,7 @@ class Site:
 
     @classmethod
     def build(cls, catalogue: Catalogue, today: dt.date, repository: str | None = None) -> "Site":
-        warn_days = catalogue.settings.get("varning_dagar", 60)
+        warn_days = settings_of(catalogue)["varning_dagar"]
         return cls(catalogue, today, evaluate(catalogue, today, warn_days), warn_days, repository)
 
     def edit_url(self, section: str, record_id: str) -> str:
@@ -137,18 +139,7 @@ def question_options(catalogue: Catalogue, question: dict) -> list[tuple[str, st
     """(value, text) for a guide question: its own answers, or every value of its vocabulary."""
     if question.get("svar"):
         return [(answer["varde"], answer["text"]) for answer in question["svar"]]
-    kind = question["matchar"]
-    if kind == "kommun":
-        return sorted(((k, v["namn"]) for k, v in catalogue.kommuner.items()), key=lambda pair: pair[1])
-    if kind == "behov":
-        return [(k, v["namn"]) for k, v in catalogue.behov.items()]
-    if kind == "forsorjning":
-        return list(labels("forsorjning").items())
-    if kind in ("kontakter", "remittent"):
-        return list(labels("remittent").items())
-    if kind == "aktivitet":
-        return [("ja", "Ja"), ("nej", "Nej"), ("vet-inte", "Vet inte")]
-    return []
+    return answer_options(catalogue.data, question["matchar"]) or []
 
 
 def safe_json(value: Any) -> Markup:

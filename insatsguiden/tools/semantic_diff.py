@@ -23,56 +23,20 @@ from .. import DEFAULT_DATA
 from ..model.loader import decode, load_text
 from ..model.reader import read_bytes
 from ..model.problems import DataError, format_problems, summary, visible
-from ..model.rules import REFERENCES, fields_of
-from ..model.schema import SECTION_NOUNS, field_name, labels, load_schema
+from ..model.rules import fields_of
+from ..model.schema import labels, load_schema
+from ..model.vocabulary import BY_KEY, REFERENCES, field_label, field_name, heading
 from ..model.validate import validate_file
 
 # The order sections are reported in: what reviewers care about most first.
 SECTION_ORDER = ("insatser", "overenskommelser", "organisationer", "ej_tackta_behov", "behov", "kommuner", "kallor",
                  "vagvisare", "installningar", "version")
-SECTION_HEADINGS = {
-    "insatser": "Insatser", "overenskommelser": "Överenskommelser", "organisationer": "Organisationer",
-    "ej_tackta_behov": "Behov som ingen insats täcker", "behov": "Behov", "kommuner": "Kommuner", "kallor": "Källor",
-    "vagvisare": "Vägvisaren", "installningar": "Inställningar", "version": "Filformat",
-}
-ADDED = {"insatser": "Ny insats", "overenskommelser": "Ny överenskommelse", "organisationer": "Ny organisation",
-         "ej_tackta_behov": "Nytt ej täckt behov", "behov": "Nytt behov", "kommuner": "Ny kommun", "kallor": "Ny källa"}
-REMOVED = {"insatser": "Borttagen insats", "overenskommelser": "Borttagen överenskommelse",
-           "organisationer": "Borttagen organisation", "ej_tackta_behov": "Borttaget ej täckt behov",
-           "behov": "Borttaget behov", "kommuner": "Borttagen kommun", "kallor": "Borttagen källa"}
+def _label(dotted: str) -> str | None:
+    """A field's name inside a sentence: the schema's title with a small first letter."""
+    title = field_label(dotted)
+    return title[:1].lower() + title[1:] if title else None
 
-# Readable names for the common fields, by dotted path inside a record (list
-# positions left out). Anything else falls back to the dotted path.
-FIELD_LABELS = {
-    "namn": "namn", "kortnamn": "kortnamn", "titel": "titel", "typ": "typ", "syfte": "syfte", "beskrivning": "beskrivning",
-    "malgrupp.beskrivning": "målgrupp", "malgrupp.alder.min": "lägsta ålder", "malgrupp.alder.max": "högsta ålder",
-    "malgrupp.kommuner": "kommuner", "malgrupp.forsorjning": "försörjning", "malgrupp.behov": "behov",
-    "malgrupp.kraver_aktivitetsformaga": "kräver aktivitetsförmåga",
-    "kriterier": "kriterier", "uteslutningsgrunder": "uteslutningsgrunder", "passar_inte_for": "passar inte för",
-    "forvantningar": "förväntningar", "team": "team", "mal": "mål", "uppfoljning": "uppföljning",
-    "remiss.steg": "remissens steg", "remiss.remittenter": "remittenter", "remiss.egen_ansokan": "egen ansökan",
-    "remiss.blankett": "remissblankett", "remiss.kontakta_innan": "kontakta före remiss", "remiss.anteckning": "anteckning om remiss",
-    "intag.status": "intagsstatus", "intag.sedan": "intagsstatus sedan", "intag.anteckning": "anteckning om intag",
-    "intag.bekraftad": "intagsstatus bekräftad",
-    "drivs_av": "drivs av", "finansieras_av": "finansieras av", "period.start": "startade", "period.slut": "slutade",
-    "overenskommelser": "överenskommelser", "prova_forst": "pröva först",
-    "senast_granskad.datum": "senast granskad", "senast_granskad.av": "granskad av",
-    "kontakter.roll": "roll", "kontakter.namn": "namn", "kontakter.telefon": "telefon", "kontakter.epost": "e-post",
-    "kontakter.telefontid": "telefontid", "kontakter.webb": "webbsida", "kontakter.verifierad": "verifierad",
-    "arbetsgang.steg": "rubrik", "arbetsgang.beskrivning": "beskrivning", "kallor.avser": "avser",
-    "parter": "parter", "undertecknad": "undertecknad", "giltighet.fran": "gäller från", "giltighet.till": "gäller till",
-    "revision.regel": "revisionsregel", "revision.fonster_fran_manad": "revisionsfönstret börjar (månad)",
-    "revision.fonster_till_manad": "revisionsfönstret slutar (månad)", "revision.datum": "ska revideras senast",
-    "revision.beskrivning": "revisionsregel i text", "senast_reviderad": "senast reviderad", "ansvarig": "ansvarig",
-    "status": "status", "atagande.text": "text", "avvikelser.text": "text", "dokument": "dokument",
-    "enhet": "enhet", "del_av": "del av", "kommun": "kommun", "webb": "webbplats", "vaxel": "växel",
-    "lan": "län", "samordningsforbund": "samordningsförbund", "utgivare": "utgivare", "datum": "datum", "fil": "fil",
-    "kommuner": "kommuner", "behov": "behov",
-    "kontakt_max_manader": "kontaktuppgifter aktuella (månader)", "granskning_max_manader": "granskning var (månader)",
-    "intag_max_manader": "intagsstatus aktuell (månader)", "varning_dagar": "varning före förfallodag (dagar)",
-    "inledning": "inledning", "ingen_traff": "text när ingen insats passar", "fragor.fraga": "frågetext",
-    "fragor.matchar": "matchar",
-}
+
 # List items: (noun, "new" adjective, "removed" adjective, key field that identifies an item).
 ITEMS = {
     "kontakter": ("kontakt", "ny", "borttagen", "roll"),
@@ -212,8 +176,8 @@ class _Where:
     def label(self) -> str:
         dotted = ".".join(self.keys)
         if self.prefix:
-            return self.prefix + FIELD_LABELS.get(dotted, ".".join(self.keys[self.item_keys:]) or dotted)
-        return FIELD_LABELS.get(dotted) or field_name(self.path)
+            return self.prefix + (_label(dotted) or ".".join(self.keys[self.item_keys:]) or dotted)
+        return _label(dotted) or field_name(self.path)
 
 
 def _scalar_change(old: Any, new: Any, where: _Where, ctx: _Context, out: list[str]) -> None:
@@ -286,7 +250,7 @@ def _item_summary(item: Any, list_name: str, where: _Where, ctx: _Context) -> st
         if key in skip or isinstance(value, (dict, list)):
             continue
         child = where.child(0).child(key)
-        parts.append(f"{FIELD_LABELS.get(f'{list_name}.{key}', key)} {_value(value, child.pattern, ctx)}")
+        parts.append(f"{_label(f'{list_name}.{key}') or key} {_value(value, child.pattern, ctx)}")
     return ", ".join(parts[:4])
 
 
@@ -353,7 +317,7 @@ def diff(old: Any, new: Any) -> list[Change]:
         before, after = old.get(section, _MISSING), new.get(section, _MISSING)
         if before == after:
             continue
-        if (before is _MISSING or _is_record_list(before)) and (after is _MISSING or _is_record_list(after)) and section in ADDED:
+        if (before is _MISSING or _is_record_list(before)) and (after is _MISSING or _is_record_list(after)) and section in BY_KEY:
             old_records = {r["id"]: r for r in (before if before is not _MISSING else [])}
             new_records = {r["id"]: r for r in (after if after is not _MISSING else [])}
             for record_id, record in new_records.items():
@@ -378,7 +342,7 @@ def diff(old: Any, new: Any) -> list[Change]:
         else:
             _scalar_change(before, after, _Where(section, (section,), (section,), (section,)), ctx, details)
         if details:
-            changes.append(Change(section, None, SECTION_HEADINGS.get(section, section), "andrad", details))
+            changes.append(Change(section, None, heading(section), "andrad", details))
     return changes
 
 
@@ -387,13 +351,13 @@ def diff(old: Any, new: Any) -> list[Change]:
 def line(change: Change) -> str:
     """'Ny insats: Boendestöd (boendestod)' or 'EVI Ludvika: intagsstatus … → …; …'."""
     if change.kind == "ny":
-        return f"{ADDED[change.section]}: {change.name} ({change.record_id})"
+        return f"{BY_KEY[change.section].added}: {change.name} ({change.record_id})"
     if change.kind == "borttagen":
-        return f"{REMOVED[change.section]}: {change.name} ({change.record_id})"
+        return f"{BY_KEY[change.section].removed}: {change.name} ({change.record_id})"
     if change.record_id is None or change.section == "insatser":
         subject = change.name
     else:
-        subject = f"{SECTION_NOUNS.get(change.section, change.section)} {change.name}"
+        subject = f"{BY_KEY[change.section].noun if change.section in BY_KEY else change.section} {change.name}"
     return f"{subject}: {'; '.join(change.details)}"
 
 
@@ -432,11 +396,11 @@ def as_markdown(changes: list[Change], filename: str, against: str, notes: list[
         return "\n".join(lines) + "\n"
     lines += [f"Jämfört med {code(against)}: {counts(changes)}.", ""]
     for section in dict.fromkeys(change.section for change in changes):
-        lines += [f"### {SECTION_HEADINGS.get(section, md(section))}", ""]
+        lines += [f"### {md(heading(section))}", ""]
         for change in (c for c in changes if c.section == section):
             identity = f" (`{change.record_id}`)" if change.record_id else ""
             if change.kind in ("ny", "borttagen"):
-                word = ADDED[section] if change.kind == "ny" else REMOVED[section]
+                word = BY_KEY[section].added if change.kind == "ny" else BY_KEY[section].removed
                 lines.append(f"- {word}: **{md(change.name)}**{identity}")
             elif change.record_id is None:  # a section without records: its heading says what it is
                 lines += [f"- {md(detail)}" for detail in change.details]
