@@ -166,6 +166,21 @@ def guide_data(catalogue: Catalogue, findings: list[Finding]) -> dict[str, Any]:
     }
 
 
+def _limits_met(limits, coordinated: bool, reasons: list[str]) -> bool:
+    """Whether every (has limit, answer, fits, reason) holds; adds the reasons of those that do."""
+    for has_limit, answer, fits, reason in limits:
+        if not has_limit:
+            continue
+        if answer is None:
+            if coordinated:
+                return False
+        elif not fits(answer):
+            return False
+        else:
+            reasons.append(reason(answer))
+    return True
+
+
 def match_entries(data: dict[str, Any], answers: Answers) -> list[Match]:
     """The matching itself, on exported entries. vagvisare.js mirrors this function line by line."""
     label = data["etiketter"]
@@ -178,35 +193,20 @@ def match_entries(data: dict[str, Any], answers: Answers) -> list[Match]:
         if answers.behov and not matched:
             continue
         reasons += [label["behov"].get(need, need).lower() for need in matched]
-        # Kommun.
-        if item["kommuner"]:
-            if answers.kommun is None:
-                if coordinated:
-                    continue
-            elif answers.kommun not in item["kommuner"]:
-                continue
-            else:
-                reasons.append(label["kommun"].get(answers.kommun, answers.kommun))
-        # Age range.
-        if item["alder_min"] is not None or item["alder_max"] is not None:
-            low = item["alder_min"] if item["alder_min"] is not None else 0
-            high = item["alder_max"] if item["alder_max"] is not None else 120
-            if answers.alder is None:
-                if coordinated:
-                    continue
-            elif not low <= answers.alder <= high:
-                continue
-            else:
-                reasons.append(f"{low}–{high} år")
-        # Income source.
-        if item["forsorjning"]:
-            if answers.forsorjning is None:
-                if coordinated:
-                    continue
-            elif answers.forsorjning not in item["forsorjning"]:
-                continue
-            else:
-                reasons.append(label["forsorjning"].get(answers.forsorjning, answers.forsorjning).lower())
+        # Kommun, age range, income source: a limit the measure sets must be met. An
+        # unanswered limit keeps an ordinary measure (ask first) but drops a coordinated one.
+        low = item["alder_min"] if item["alder_min"] is not None else 0
+        high = item["alder_max"] if item["alder_max"] is not None else 120
+        limits = (
+            (bool(item["kommuner"]), answers.kommun, lambda kommun: kommun in item["kommuner"],
+             lambda kommun: label["kommun"].get(kommun, kommun)),
+            (item["alder_min"] is not None or item["alder_max"] is not None, answers.alder,
+             lambda age: low <= age <= high, lambda age: f"{low}–{high} år"),
+            (bool(item["forsorjning"]), answers.forsorjning, lambda source: source in item["forsorjning"],
+             lambda source: label["forsorjning"].get(source, source).lower()),
+        )
+        if not _limits_met(limits, coordinated, reasons):
+            continue
         # Activity a few hours a week.
         if item["kraver_aktivitet"]:
             if answers.aktivitet == "nej" or (coordinated and answers.aktivitet != "ja"):

@@ -155,6 +155,18 @@ def suggest(word: Any, choices) -> str:
     return f" Menade du '{close[0]}'?" if close else ""
 
 
+# Keywords whose message needs only the value, the keyword's limit and the field's description.
+_SIMPLE_MESSAGES = {
+    "pattern": lambda value, limit, hint: f"värdet {value!r} har fel form. {hint}",
+    "minLength": lambda value, limit, hint: "får inte vara tomt. Fyll i en text eller ta bort fältet.",
+    "maxLength": lambda value, limit, hint: f"texten är för lång ({len(value)} tecken, högst {limit}). Korta den.",
+    "minItems": lambda value, limit, hint: f"listan måste ha minst {limit} punkt(er). {hint}",
+    "uniqueItems": lambda value, limit, hint: "listan innehåller samma värde flera gånger. Ta bort dubbletterna.",
+    "minimum": lambda value, limit, hint: f"värdet {value} är för litet (minst {limit}).",
+    "maximum": lambda value, limit, hint: f"värdet {value} är för stort (högst {limit}).",
+}
+
+
 def _message(error: jsonschema.ValidationError) -> tuple[tuple, bool, str]:
     """(path, point at key?, Swedish message without the record prefix)."""
     path = tuple(error.absolute_path)
@@ -195,20 +207,9 @@ def _message(error: jsonschema.ValidationError) -> tuple[tuple, bool, str]:
         if allowed:
             listing = "; ".join(f"{value} ({title})" if title else str(value) for value, title in allowed)
             return (path, False, f"ogiltigt värde {instance!r}.{suggest(instance, [a for a, _ in allowed])} Tillåtna värden: {listing}.")
-    if keyword == "pattern":
-        return (path, False, f"värdet {instance!r} har fel form. {hint}".rstrip())
-    if keyword == "minLength":
-        return (path, False, "får inte vara tomt. Fyll i en text eller ta bort fältet.")
-    if keyword == "maxLength":
-        return (path, False, f"texten är för lång ({len(instance)} tecken, högst {error.validator_value}). Korta den.")
-    if keyword == "minItems":
-        return (path, False, f"listan måste ha minst {error.validator_value} punkt(er). {hint}".rstrip())
-    if keyword == "uniqueItems":
-        return (path, False, "listan innehåller samma värde flera gånger. Ta bort dubbletterna.")
-    if keyword == "minimum":
-        return (path, False, f"värdet {instance} är för litet (minst {error.validator_value}).")
-    if keyword == "maximum":
-        return (path, False, f"värdet {instance} är för stort (högst {error.validator_value}).")
+    simple = _SIMPLE_MESSAGES.get(keyword)
+    if simple is not None:
+        return (path, False, simple(instance, error.validator_value, hint).rstrip())
     return (path, False, f"uppfyller inte schemat ({error.message}). {hint}".rstrip())
 
 
