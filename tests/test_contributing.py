@@ -306,8 +306,11 @@ def test_workflow_summary_command_works_like_in_ci(tmp_path):
     summary = summary.replace(".venv/bin/python scripts/diff_data.py", f"{PYTHON} scripts/diff_data.py --today {TODAY}")
     step_summary = tmp_path / "summary.md"
     for command in (fetch, summary):
+        # In the workflow, setup.sh installs the checkout's own package into its .venv; here the
+        # shared .venv's editable install points at this repository, so the clone's package goes first.
         completed = subprocess.run(["bash", "-e", "-c", command], cwd=clone, capture_output=True, text=True, timeout=60,
-                                   env={**env, "BASE_REF": "main", "GITHUB_STEP_SUMMARY": str(step_summary)})
+                                   env={**env, "BASE_REF": "main", "GITHUB_STEP_SUMMARY": str(step_summary),
+                                        "PYTHONPATH": str(clone)})
         assert completed.returncode == 0, completed.stderr
     text = step_summary.read_text(encoding="utf-8")
     assert text.startswith("## Ändringar i `data/insatser.yaml`\n\nJämfört med `origin/main`: 0 nya, 1 ändrad, 0 borttagna.")
