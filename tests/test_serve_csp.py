@@ -7,6 +7,7 @@ inline script that is not the one MkDocs injected is blocked.
 import base64
 import hashlib
 import importlib.util
+import sys
 import re
 import socket
 import subprocess
@@ -176,6 +177,7 @@ def test_allow_inline_scripts_adds_only_the_fragments_inline_scripts():
 def _hooks():
     spec = importlib.util.spec_from_file_location("insatsguiden_hooks_under_test", ROOT / "hooks" / "insatsguiden_hooks.py")
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # as MkDocs loads hooks (dataclasses look their module up there)
     spec.loader.exec_module(module)
     return module
 
