@@ -1,19 +1,34 @@
 /* Insatsguiden: repeat the build-time review check against the reader's date.
  * A static page ages; the texts written at build time stay as the fallback
- * without JavaScript. Same rules and wording as insatsguiden/freshness.py. */
+ * without JavaScript. The rules are data from the build: each banner carries its
+ * due date, warning period and phrases (data-ig-*), and the page's
+ * #ig-granskning-regler holds the state names, sentence templates and duration
+ * units of insatsguiden/domain/freshness.py (browser_rules). */
 (function () {
   "use strict";
   var DAY = 86400000;
+  var source = document.getElementById("ig-granskning-regler");
+  if (!source) { return; }
+  var rules = JSON.parse(source.textContent);
 
   function parseDate(text) {
     var parts = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text || "");
     return parts ? Date.UTC(+parts[1], +parts[2] - 1, +parts[3]) : null;
   }
 
+  // The largest whole unit; below the smallest unit, the smallest ("0 dagar").
   function duration(days) {
-    if (days >= 365) { return Math.floor(days / 365) + " år"; }
-    if (days >= 30) { var m = Math.floor(days / 30); return m === 1 ? "1 månad" : m + " månader"; }
-    return days === 1 ? "1 dag" : days + " dagar";
+    var unit = rules.units[rules.units.length - 1];
+    for (var i = 0; i < rules.units.length; i++) {
+      if (days >= rules.units[i][0]) { unit = rules.units[i]; break; }
+    }
+    var count = Math.floor(days / unit[0]);
+    return count + " " + (count === 1 ? unit[1] : unit[2]);
+  }
+
+  // str.format in one pass: "{subject} ska {to_do} …".
+  function fill(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (whole, key) { return values[key]; });
   }
 
   var now = new Date();
@@ -26,23 +41,21 @@
 
   function updateBanner(banner) {
     var offset = offsetOf(banner);
-    if (offset === null) { return; }
-    var warn = parseInt(banner.getAttribute("data-ig-warn") || "60", 10);
-    var due = banner.getAttribute("data-ig-due");
-    var subject = banner.getAttribute("data-ig-subject");
-    var text = banner.querySelector(".ig-granskning-text");
+    var warn = parseInt(banner.getAttribute("data-ig-warn"), 10);
+    if (offset === null || isNaN(warn)) { return; }
     var state;
     if (offset > 0) {
-      state = "forsenad";
-      text.textContent = subject + " skulle ha " + banner.getAttribute("data-ig-done") + " senast " + due +
-        " – försenad sedan " + duration(offset) + ".";
+      state = rules.states.overdue;
     } else if (-offset <= warn) {
-      state = "snart";
-      text.textContent = subject + " ska " + banner.getAttribute("data-ig-todo") + " senast " + due +
-        " (om " + duration(-offset) + ").";
+      state = rules.states.soon;
     } else {
       return; // still up to date: keep what the build says
     }
+    banner.querySelector(".ig-granskning-text").textContent = fill(rules.sentences[state], {
+      subject: banner.getAttribute("data-ig-subject"), done: banner.getAttribute("data-ig-done"),
+      to_do: banner.getAttribute("data-ig-todo"), due: banner.getAttribute("data-ig-due"),
+      duration: duration(Math.abs(offset))
+    });
     banner.className = "ig-granskning ig-granskning-" + state;
     banner.hidden = false;
   }

@@ -78,15 +78,16 @@ def window_due(last_revision: dt.date, first_month: int, last_month: int) -> dt.
         year += 1
 
 
+# Units of a duration, largest first: (days, singular, plural). The browser's recheck
+# (docs/assets/granskning.js) gets this table through `browser_rules`.
+DURATION_UNITS = ((365, "år", "år"), (30, "månad", "månader"), (1, "dag", "dagar"))
+
+
 def duration(days: int) -> str:
-    """'7 år', '5 månader', '12 dagar' — the largest whole unit."""
-    if days >= 365:
-        years = days // 365
-        return f"{years} år"
-    if days >= 30:
-        months = days // 30
-        return f"{months} månad" if months == 1 else f"{months} månader"
-    return "1 dag" if days == 1 else f"{days} dagar"
+    """'7 år', '5 månader', '12 dagar' — the largest whole unit; below one day the smallest ('0 dagar')."""
+    size, one, many = next((unit for unit in DURATION_UNITS if days >= unit[0]), DURATION_UNITS[-1])
+    count = days // size
+    return f"{count} {one if count == 1 else many}"
 
 
 # What falls due, and its verb as past participle and as passive infinitive.
@@ -98,16 +99,36 @@ PHRASES = {
 }
 
 
+NEVER = "aldrig"
+# One sentence per state, filled in with str.format; the browser fills in the same templates.
+SENTENCES = {
+    NEVER: "{subject} har aldrig {done}.",
+    OVERDUE: "{subject} skulle ha {done} senast {due} – försenad sedan {duration}.",
+    SOON: "{subject} ska {to_do} senast {due} (om {duration}).",
+    OK: "{subject} ska {to_do} senast {due}.",
+}
+
+
 def sentence(finding: Finding) -> str:
     """'Överenskommelsen skulle ha reviderats senast 2019-03-31 – försenad sedan 7 år.'"""
     subject, done, to_do = PHRASES[finding.kind]
     if finding.due is None:
-        return f"{subject} har aldrig {done}."
-    if finding.state == OVERDUE:
-        return f"{subject} skulle ha {done} senast {finding.due.isoformat()} – försenad sedan {duration(finding.offset_days)}."
-    if finding.state == SOON:
-        return f"{subject} ska {to_do} senast {finding.due.isoformat()} (om {duration(-finding.offset_days)})."
-    return f"{subject} ska {to_do} senast {finding.due.isoformat()}."
+        return SENTENCES[NEVER].format(subject=subject, done=done)
+    return SENTENCES[finding.state].format(subject=subject, done=done, to_do=to_do, due=finding.due.isoformat(),
+                                           duration=duration(abs(finding.offset_days)))
+
+
+def browser_rules() -> dict:
+    """What the browser needs to repeat `_state` and `sentence` against the reader's date.
+
+    Each banner carries its own due date, warning period and phrases (see
+    site/templates/_macros.html); this is the rest, from the tables above.
+    """
+    return {
+        "states": {"ok": OK, "soon": SOON, "overdue": OVERDUE},
+        "sentences": {OVERDUE: SENTENCES[OVERDUE], SOON: SENTENCES[SOON]},
+        "units": [list(unit) for unit in DURATION_UNITS],
+    }
 
 
 def message(finding: Finding) -> str:

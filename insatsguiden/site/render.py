@@ -20,8 +20,8 @@ from markupsafe import Markup
 import datetime as dt
 
 from ..model.catalogue import Catalogue
-from ..domain.freshness import (OK, OVERDUE, PHRASES, SOON, Finding, by_record, duration, evaluate, message, sentence,
-                                settings_of)
+from ..domain.freshness import (OK, OVERDUE, PHRASES, SOON, Finding, browser_rules, by_record, duration, evaluate, message,
+                                sentence, settings_of)
 from ..domain.guide import Answers, guide_data, match_entries
 from ..domain.review_report import as_json
 from ..model.schema import labels, vocabulary
@@ -153,6 +153,13 @@ def guide_json(site: "Site") -> Markup:
     return safe_json(site.guide)
 
 
+def review_rules_block(html: str) -> str:
+    """The rules assets/granskning.js rechecks review dates with, for a page that has something to recheck."""
+    if 'data-ig-due="' not in html:
+        return ""
+    return f'\n<script type="application/json" id="ig-granskning-regler">{safe_json(browser_rules())}</script>'
+
+
 def site_pages(catalogue: Catalogue) -> list[Page]:
     pages = [
         _page("granskning/index.md", "Granskning", "granskning.html"),
@@ -208,4 +215,5 @@ def render_page(page: Page, site: Site) -> RenderedPage:
                            question_options=lambda question: question_options(site.catalogue, question),
                            guide_match=lambda **answers: match_entries(site.guide, Answers(**answers)),
                            **extra, **page.context)
+    html += review_rules_block(html)
     return RenderedPage(html=html, toc=table_of_contents(html))
