@@ -22,11 +22,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
-from insatsguiden.model.schema import labels  # noqa: E402
-from insatsguiden.tools.synthetic import catalogue, catalogue_yaml  # noqa: E402
-from insatsguiden.model.validate import validate_text  # noqa: E402
+from insatsguiden.model.schema import labels
+from insatsguiden.tools.synthetic import catalogue, catalogue_yaml
+from insatsguiden.model.validate import validate_text
 
 TODAY = dt.date(2026, 11, 23)
 PLAIN_CONFIG = """site_name: Jämförelse

@@ -21,13 +21,12 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
-from insatsguiden.tools.browser import CHROMIUM, CHROMIUM_ARGS, serve_directory  # noqa: E402
-from insatsguiden.site.render import Site, render_page, site_pages  # noqa: E402
-from insatsguiden.site.search_index import pagefind_command  # noqa: E402
-from insatsguiden.tools.synthetic import catalogue_yaml  # noqa: E402
-from insatsguiden.model.validate import validate_text  # noqa: E402
+from insatsguiden.tools.browser import CHROMIUM, CHROMIUM_ARGS, serve_directory
+from insatsguiden.site.render import Site, render_page, site_pages
+from insatsguiden.site.search_index import pagefind_command
+from insatsguiden.tools.synthetic import catalogue_yaml
+from insatsguiden.model.validate import validate_text
 
 TODAY = dt.date(2026, 11, 23)
 

@@ -19,10 +19,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
-from insatsguiden import DEFAULT_DATA  # noqa: E402
-from insatsguiden.model.loader import MAX_NODES  # noqa: E402
+from insatsguiden import DEFAULT_DATA
+from insatsguiden.model.loader import MAX_NODES
 
 
 def with_list(items) -> str:
