@@ -50,6 +50,7 @@ CASES = {
     f"{MAX_NODES - 10_000:,} likadana kända referenser": lambda: with_list(["ludvika-ami"] * (MAX_NODES - 10_000)),
     f"{MAX_NODES - 10_000:,} värden med HTML": lambda: with_list(['"<b"'] * (MAX_NODES - 10_000)),
     "30 MB, ett enda textfält": lambda: with_long_texts(30_000_000),
+    "31 MB tomma rader, sedan 200 styrtecken": lambda: "\n" * (31 * 1024 * 1024) + "\x01" * 200,
 }
 # Runs validate.py and reports its own peak memory on stderr's last line.
 MEASURED = ("import resource, runpy, sys\n"

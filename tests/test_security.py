@@ -400,3 +400,53 @@ def test_every_tool_exits_1_for_bad_data_and_2_for_an_unreadable_file(script, tm
     assert missing.returncode == 2 and "finns-inte.yaml:1:1: Filen finns inte" in missing.stdout + missing.stderr
     usage = run_script(script, "--okand-flagga")
     assert usage.returncode == 2
+
+
+# --- found by the adversarial review of this work ---------------------------------------
+
+def test_file_names_cannot_forge_lines(tmp_path):
+    name = tmp_path / "ond\x1b[31mRÖD\nFEJK:1:1: allt OK.yaml"
+    name.write_text(MINIMAL, encoding="utf-8")
+    for script, extra in (("scripts/validate.py", []), ("scripts/check_freshness.py", []),
+                          ("scripts/check_freshness.py", ["--format", "markdown"])):
+        completed = run_script(script, str(name), "--today", TODAY.isoformat(), *extra)
+        output = completed.stdout + completed.stderr
+        assert "\x1b" not in output and "\nFEJK" not in output, (script, output)
+        assert "\\x1b" in output and "\\n" in output
+
+
+def test_review_report_in_markdown_carries_no_links_images_or_mentions(tmp_path):
+    text = replace_line(MINIMAL, 49, '    namn: "[Klicka här](https://evil.example) @octocat ![x](https://evil.example/p.png)"')
+    path = tmp_path / "data.yaml"
+    path.write_text(text, encoding="utf-8")
+    completed = run_script("scripts/check_freshness.py", str(path), "--today", TODAY.isoformat(), "--format", "markdown")
+    assert "\\[Klicka här\\](https://evil.example)" in completed.stdout
+    assert "\\@octocat" in completed.stdout and "\\!\\[x\\]" in completed.stdout
+    assert "](https://evil.example)" not in completed.stdout.replace("\\](", "")
+
+
+def test_usage_errors_are_in_swedish():
+    for args, words in ((["--format", "xml"], "ogiltigt val: 'xml' (välj bland"),
+                        (["--okand"], "okända argument: --okand")):
+        completed = run_script("scripts/validate.py", *args)
+        assert completed.returncode == 2 and words in completed.stderr, completed.stderr
+        assert "Användning: validate.py" in completed.stderr and "usage:" not in completed.stderr
+    completed = run_script("scripts/check_freshness.py", "--warn-days", "abc")
+    assert "ogiltigt heltal: 'abc'" in completed.stderr and "invalid" not in completed.stderr
+
+
+def test_long_lists_of_allowed_values_are_shortened_and_suggestions_bounded():
+    from insatsguiden.model.schema import MAX_SUGGESTION_CANDIDATES, listing, suggest
+
+    ids = [f"kommun-{number}" for number in range(MAX_SUGGESTION_CANDIDATES * 4)]
+    assert suggest("kommun-12x", ids) == ""  # too many look-alikes to compare: no guess
+    assert suggest("ludvka", ["ludvika", "smedjebacken"]) == " Menade du 'ludvika'?"
+    assert listing(ids) .endswith(f"… ({len(ids) - 20} till)") and listing(["a", "b"]) == "a, b"
+
+
+def test_positions_after_a_million_empty_lines(tmp_path):
+    path = tmp_path / "tomma.yaml"
+    path.write_bytes(b"\n" * 1_000_000 + b"\r\n" * 10 + b"x\x01")
+    completed = run_script("scripts/validate.py", str(path), "--today", TODAY.isoformat())
+    assert completed.returncode == 1
+    assert completed.stdout.startswith(f"{path}:1000011:2: Filen innehåller ett otillåtet styrtecken (U+0001)")

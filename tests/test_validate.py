@@ -53,6 +53,7 @@ INVALID = {
     "unclosed_style_in_need": (15, "HTML-kod"),
     "unclosed_tag_in_title": (5, "HTML-kod"),
     "unclosed_comment_in_unmet_need": (108, "HTML-kod"),
+    "namespaced_tag_in_name": (49, "HTML-kod"),  # looks like an autolink with scheme "svg"
     # escapes inside double quotes are checked after decoding (group 2)
     "escaped_nul": (51, "styrtecken (U+0000)"),
     "escaped_escape_forges_line": (49, "styrtecken (U+001B)"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from ..model.problems import github_command, visible
+from ..model.problems import github_command, markdown_code, markdown_text, visible
 from .freshness import KIND_LABELS, OK, OVERDUE, SOON, STATE_LABELS, Finding, duration, message
 
 MARKER = "<!-- insatsguiden-granskning -->"  # identifies the tracking issue's body
@@ -36,14 +36,14 @@ def as_json(findings: list[Finding], filename: str, today: dt.date) -> str:
 
 
 def _cell(text: str) -> str:
-    return visible(text.replace("|", "\\|").replace("\n", " "))
+    return markdown_text(text)
 
 
 def as_markdown(findings: list[Finding], filename: str, today: dt.date) -> str:
     counts = summary_counts(findings)
     lines = [MARKER, f"# Granskning av Insatsguiden {today.isoformat()}", "",
              f"**{counts[OVERDUE]} försenade**, {counts[SOON]} snart dags, {counts[OK]} aktuella. "
-             f"Källa: `{filename}`.", ""]
+             f"Källa: {markdown_code(filename)}.", ""]
     for state, heading in ((OVERDUE, "Försenade"), (SOON, "Snart dags")):
         selected = [f for f in findings if f.state == state]
         if not selected:
@@ -58,7 +58,7 @@ def as_markdown(findings: list[Finding], filename: str, today: dt.date) -> str:
             else:
                 when, how_long = f.due.isoformat(), f"om {duration(-f.offset_days)}"
             lines.append(f"| {KIND_LABELS[f.kind]} | {_cell(f.record_name)} | {when} | {how_long} | "
-                         f"{_cell(f.responsible)} | `{filename}:{f.line}` ({f.field}) |")
+                         f"{_cell(f.responsible)} | {markdown_code(f'{filename}:{f.line}')} ({f.field}) |")
         lines.append("")
     if not counts[OVERDUE] and not counts[SOON]:
         lines += ["Allt är aktuellt.", ""]

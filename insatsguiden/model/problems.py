@@ -50,6 +50,21 @@ def github_command(level: str, file: str, line: int, col: int, message: str, tit
     return f"::{level} file={prop(file)},line={line},col={col},title={prop(title)}::{text}"
 
 
+# Characters with a meaning in GitHub Markdown: emphasis, links, images, HTML, tables, headings, mentions.
+_MARKDOWN_SPECIAL = "\\`*_[]<>|&~#!@"
+
+
+def markdown_text(text: str) -> str:
+    """Text shown as it is in GitHub Markdown (issues, job summaries): no emphasis, links, images,
+    HTML or @mentions from data, one line."""
+    return visible("".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in text.replace("\n", " ")))
+
+
+def markdown_code(text: str) -> str:
+    """A Markdown code span (backslash escapes do not work inside one)."""
+    return "`" + visible(text.replace("`", "'").replace("\n", " ")) + "`"
+
+
 class DataError(Exception):
     """Raised when data cannot be used; carries every problem found."""
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .. import REPO_ROOT
 from .loader import MAX_BYTES, _too_large
-from .problems import DataError, Problem
+from .problems import DataError, Problem, visible
 
 
 def read_bytes(path, display_name: str | None = None) -> bytes:
@@ -58,12 +58,13 @@ def _reason(error: Exception) -> str:
 
 
 def display_path(path: str) -> str:
-    """Relative to the working directory when possible, as editors and GitHub expect."""
+    """How a file is named in messages: relative to the working directory when possible, as editors
+    and GitHub expect, with control characters in the name shown visibly (a name cannot forge a line)."""
     try:
         relative = os.path.relpath(path)
     except ValueError:
-        return path
-    return path if relative.startswith("..") else relative
+        relative = ".."
+    return visible(path if relative.startswith("..") else relative)
 
 
 def published_path(path) -> str:

@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterator
 from urllib.parse import urlsplit
 
 from .dates import PARTIAL_DATE, parse_partial
-from .schema import load_schema, suggest
+from .schema import listing, load_schema, suggest
 from .vocabulary import BY_KEY, REFERENCES, SECTIONS, answer_options
 
 Path = tuple
@@ -35,8 +35,12 @@ _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}\Z")
 # is needed ("<img src=x onerror=… " is a tag to a browser); "< 25 år" stays text.
 _HTML_TAG = re.compile(r"<[A-Za-z/!?]")
 _AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9+.\-]{1,31}:[^<>\s]*)>")
+# Only an autolink with an allowed scheme is a link and not a tag: "<svg:svg/onload=…>" is an element.
+_SAFE_AUTOLINK = re.compile(r"<(?:https|mailto|tel):[^<>\s]*>", re.IGNORECASE)
 _INLINE_LINK = re.compile(r"\]\(\s*<?([^)\s>]*)")
-_REFERENCE_DEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.MULTILINE)
+# One line at a time ([^\]\n]): a label that could run over line breaks would make the
+# search quadratic in the number of lines.
+_REFERENCE_DEF = re.compile(r"^[ \t]{0,3}\[[^\]\n]+\]:[ \t]*<?(\S+?)>?(?:\s|$)", re.MULTILINE)
 _SCRIPT_SCHEME = re.compile(r"(?i)\b(?:java|vb)script\s*:")
 
 
@@ -400,7 +404,7 @@ def _text_findings(where: _Where, value: str, multi_line: set, phone_fields: set
     if _LINE_BREAK.search(value) and _pattern(path) not in multi_line:
         yield path, ("värdet innehåller en radbrytning, men fältet ska vara en enda rad. Ta bort "
                      "radbrytningen (inom dubbla citattecken: \\n); skriv längre texter i ett textfält.")
-    if "<" in value and _HTML_TAG.search(_AUTOLINK.sub("", value)):
+    if "<" in value and _HTML_TAG.search(_SAFE_AUTOLINK.sub("", value)):
         yield path, ("texten innehåller HTML-kod (ett '<' direkt följt av en bokstav, '/', '!' eller '?'). "
                      "HTML är inte tillåtet; skriv vanlig text eller Markdown (t.ex. **fetstil**, "
                      "[länktext](https://…)), eller skriv '< ' med mellanslag.")
@@ -467,6 +471,8 @@ def check_guide_questions(data: Any, today: dt.date) -> Iterator[Finding]:
         return
     seen_ids: set[str] = set()
     seen_kinds: set[str] = set()
+    allowed_by_kind: dict[str, tuple[list[str], set[str]] | None] = {}
+    unknown = 0
     for index, question in enumerate(questions):
         if not isinstance(question, dict):
             continue
@@ -483,16 +489,21 @@ def check_guide_questions(data: Any, today: dt.date) -> Iterator[Finding]:
             if kind in seen_kinds:
                 yield base + ("matchar",), f"det finns redan en fråga som matchar {kind}. Varje fält får bara ha en fråga."
             seen_kinds.add(kind)
-        allowed = allowed_answers(data, kind) if isinstance(kind, str) else None
+        if isinstance(kind, str) and kind not in allowed_by_kind:
+            found = allowed_answers(data, kind)
+            allowed_by_kind[kind] = (found, set(found)) if found is not None else None
+        allowed = allowed_by_kind.get(kind) if isinstance(kind, str) else None
         answers = question.get("svar")
         if kind == "alder" and answers:
             yield base + ("svar",), "en åldersfråga har inga fasta svar. Ta bort svar."
             continue
         for position, answer in enumerate(answers if isinstance(answers, list) else []):
             value = answer.get("varde") if isinstance(answer, dict) else None
-            if allowed is not None and isinstance(value, str) and value not in allowed:
+            if allowed is not None and isinstance(value, str) and value not in allowed[1]:
+                unknown += 1
+                hint = suggest(value, allowed[0]) if unknown <= MAX_SUGGESTIONS else ""
                 yield base + ("svar", position, "varde"), (f"'{value}' är inget giltigt svar för en fråga om {kind}."
-                                                          f"{suggest(value, allowed)} Tillåtna: {', '.join(allowed)}.")
+                                                          f"{hint} Tillåtna: {listing(allowed[0])}.")
 
 
 CHECKS: list[Callable[[Any, dt.date], Iterator[Finding]]] = [

@@ -147,12 +147,29 @@ def _allowed_values(schema: dict) -> list[tuple[str, str]] | None:
     return None
 
 
+# A suggestion compares the word with each candidate; past this many candidates of a
+# similar length it is not worth the time (a typo in a list of thousands of ids).
+MAX_SUGGESTION_CANDIDATES = 500
+
+
 def suggest(word: Any, choices) -> str:
     """' Menade du 'x'?' for the closest allowed value, or nothing."""
-    if not isinstance(word, str):
+    if not isinstance(word, str) or len(word) > 200:
         return ""
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    # A close match (ratio >= 0.6) cannot differ much in length: compare only those.
+    candidates = [choice for choice in choices if isinstance(choice, str) and
+                  0.6 * len(word) / 1.4 <= len(choice) <= len(word) * 1.4 / 0.6 + 1]
+    if len(candidates) > MAX_SUGGESTION_CANDIDATES:
+        return ""
+    close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
     return f" Menade du '{close[0]}'?" if close else ""
+
+
+def listing(values, limit: int = 20) -> str:
+    """Allowed values for a message: all of them, or the first `limit` and how many more."""
+    values = list(values)
+    shown = ", ".join(values[:limit])
+    return shown if len(values) <= limit else f"{shown} … ({len(values) - limit} till)"
 
 
 # Keywords whose message needs only the value, the keyword's limit and the field's description.

@@ -15,10 +15,41 @@ from ..model.reader import display_path, published_path
 from ..model.validate import validate_file
 
 
+# argparse speaks English; these are the phrases it uses in usage errors and help.
+_ARGPARSE_SWEDISH = (
+    ("usage: ", "Användning: "),
+    ("options:", "Flaggor:"),
+    ("positional arguments:", "Argument:"),
+    ("show this help message and exit", "visa den här hjälpen och avsluta"),
+    ("the following arguments are required: ", "de här argumenten saknas: "),
+    ("unrecognized arguments: ", "okända argument: "),
+    ("expected one argument", "ett värde saknas"),
+    ("invalid choice: ", "ogiltigt val: "),
+    ("(choose from ", "(välj bland "),
+    ("invalid int value: ", "ogiltigt heltal: "),
+    ("not allowed with argument ", "går inte att kombinera med "),
+    ("argument ", "argumentet "),
+)
+
+
+def _swedish(text: str) -> str:
+    for english, swedish in _ARGPARSE_SWEDISH:
+        text = text.replace(english, swedish)
+    return text
+
+
 class SwedishParser(argparse.ArgumentParser):
+    """argparse with Swedish messages, visible control characters, and exit 2 for usage errors."""
+
+    def format_usage(self) -> str:
+        return _swedish(super().format_usage())
+
+    def format_help(self) -> str:
+        return _swedish(super().format_help())
+
     def error(self, message: str) -> None:  # exit 2, as documented
         self.print_usage(sys.stderr)
-        print(visible(f"{self.prog}: fel i argumenten: {message}"), file=sys.stderr)
+        print(visible(f"{self.prog}: fel i argumenten: {_swedish(message)}"), file=sys.stderr)
         sys.exit(2)
 
 

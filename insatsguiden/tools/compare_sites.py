@@ -13,7 +13,6 @@ OTHER defaults to the working tree as it is (untracked files included). Exit 0 w
 """
 from __future__ import annotations
 
-import argparse
 import difflib
 import os
 import shutil
@@ -88,7 +87,9 @@ def compare(old: dict[str, bytes], new: dict[str, bytes], context: int = 1) -> l
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="compare_sites.py", description="Jämför sajten byggd från två versioner.")
+    from .cli import SwedishParser
+
+    parser = SwedishParser(prog="compare_sites.py", description="Jämför sajten byggd från två versioner.")
     parser.add_argument("base", help="git-version att jämföra med, t.ex. main eller en commit")
     parser.add_argument("other", nargs="?", default=None, help="den andra versionen (standard: arbetskatalogen)")
     parser.add_argument("--data", default=str(DEFAULT_DATA), help="datafilen båda byggs med")

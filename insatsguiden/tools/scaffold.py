@@ -27,7 +27,7 @@ import yaml
 from .. import DEFAULT_DATA
 from ..model.loader import _FORBIDDEN_CHARS, PosDict, decode, load_text
 from ..model.reader import read_bytes
-from ..model.problems import DataError, Problem, format_problems, summary
+from ..model.problems import DataError, Problem, format_problems, summary, visible
 from ..model.schema import load_schema, suggest, vocabulary
 from ..model.validate import validate_text
 
@@ -531,7 +531,8 @@ def main(argv: list[str], default_today: dt.date, read: Callable[[str], str] = i
         data_file = read_data_file(path, name, today)
         answers, errors = check_answers(given, data_file)
         if errors:
-            raise ScaffoldError("Uppgifterna kan inte användas; inget har ändrats:\n" + "\n".join(f"  {e}" for e in errors))
+            # One line per answer: what an answer echoes is shown with its control characters visible.
+            raise ScaffoldError("Uppgifterna kan inte användas; inget har ändrats:\n" + "\n".join(f"  {visible(str(e))}" for e in errors))
         if args.utan_fragor:
             fill_without_questions(parser, data_file, answers)
         elif len(answers) < len(QUESTIONS):

@@ -23,6 +23,7 @@ from .. import DEFAULT_DATA
 from ..model.loader import decode, load_text
 from ..model.reader import read_bytes
 from ..model.problems import DataError, format_problems, summary, visible
+from ..model.problems import markdown_code as code, markdown_text as md
 from ..model.rules import fields_of
 from ..model.schema import labels, load_schema
 from ..model.vocabulary import BY_KEY, REFERENCES, field_label, field_name, heading
@@ -190,6 +191,11 @@ def _scalar_change(old: Any, new: Any, where: _Where, ctx: _Context, out: list[s
     out.append(f"{where.label()} {_value(old, where.pattern, ctx)} → {_value(new, where.pattern, ctx)}")
 
 
+def _hashable(value: Any) -> Any:
+    # Scalars from YAML: text, numbers, booleans, null; the type keeps 1 and True apart.
+    return (type(value).__name__, value)
+
+
 def _scalar_list_change(old: list, new: list, where: _Where, ctx: _Context, out: list[str]) -> None:
     if old == new:
         return
@@ -197,8 +203,9 @@ def _scalar_list_change(old: list, new: list, where: _Where, ctx: _Context, out:
     if len(old) == 1 and len(new) == 1:  # one value replaced by another reads best as a change
         out.append(f"{where.label()} {_value(old[0], item_pattern, ctx)} → {_value(new[0], item_pattern, ctx)}")
         return
-    added = [value for value in new if value not in old]
-    removed = [value for value in old if value not in new]
+    old_set, new_set = set(map(_hashable, old)), set(map(_hashable, new))
+    added = [value for value in new if _hashable(value) not in old_set]
+    removed = [value for value in old if _hashable(value) not in new_set]
     parts = []
     if added:
         parts.append("lagt till " + ", ".join(_value(value, item_pattern, ctx) for value in added))
@@ -259,8 +266,9 @@ def _dict_list_change(old: list, new: list, where: _Where, ctx: _Context, out: l
     noun, new_word, removed_word, key_field = ITEMS.get(list_name, GENERIC_ITEM)
     old_keyed, new_keyed = _keyed(old, key_field), _keyed(new, key_field)
     if old_keyed is not None and new_keyed is not None:
-        pairs = [(old_keyed.get(key, _MISSING), item, list(new_keyed).index(key)) for key, item in new_keyed.items()]
-        pairs += [(item, _MISSING, list(old_keyed).index(key)) for key, item in old_keyed.items() if key not in new_keyed]
+        pairs = [(old_keyed.get(key, _MISSING), item, position) for position, (key, item) in enumerate(new_keyed.items())]
+        pairs += [(item, _MISSING, position) for position, (key, item) in enumerate(old_keyed.items())
+                  if key not in new_keyed]
     else:  # no usable key: compare by position
         pairs = [(old[i] if i < len(old) else _MISSING, new[i] if i < len(new) else _MISSING, i)
                  for i in range(max(len(old), len(new)))]
@@ -371,21 +379,8 @@ def counts(changes: list[Change]) -> str:
 
 def as_text(changes: list[Change], against: str) -> str:
     if not changes:
-        return f"Inga ändringar i innehållet jämfört med {against}."
+        return visible(f"Inga ändringar i innehållet jämfört med {against}.")
     return "\n".join(visible(line(change)) for change in changes)
-
-
-_MARKDOWN_SPECIAL = "\\`*_[]<>|&~#"
-
-
-def md(text: str) -> str:
-    """Text shown as it is in GitHub Markdown: no emphasis, links or HTML from data."""
-    return visible("".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in text.replace("\n", " ")))
-
-
-def code(text: str) -> str:
-    """A Markdown code span (backslash escapes do not work inside one)."""
-    return "`" + visible(text.replace("`", "'").replace("\n", " ")) + "`"
 
 
 def as_markdown(changes: list[Change], filename: str, against: str, notes: list[str] = ()) -> str:
@@ -479,7 +474,7 @@ def main(argv: list[str], default_today: dt.date) -> int:
                 raise UsageError(f"--old: {error.problems[0].text()}") from None
             against = old_name = display_path(args.old)
     except UsageError as error:
-        print(f"{parser.prog}: {error}", file=sys.stderr)
+        print(visible(f"{parser.prog}: {error}"), file=sys.stderr)
         return 2
     result = validate_file(args.file, today, display_name=name)
     if not result.ok:

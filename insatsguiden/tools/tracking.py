@@ -13,7 +13,6 @@ import subprocess
 
 import json
 
-import argparse
 
 from dataclasses import dataclass, field
 
@@ -71,7 +70,9 @@ def gh_commands(plan: Plan, repo: str, body_file: str) -> list[list[str]]:
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(description="Håller granskningsärendet aktuellt.")
+    from .cli import SwedishParser
+
+    parser = SwedishParser(prog="tracking_issue.py", description="Håller granskningsärendet aktuellt.")
     parser.add_argument("--issues", required=True, help="JSON från gh issue list")
     parser.add_argument("--report", required=True, help="rapporten i Markdown från check_freshness.py")
     parser.add_argument("--overdue", required=True, type=int, help="antal försenade")
