@@ -430,7 +430,7 @@ def check_text_links(data: Any, today: dt.date) -> Iterator[Finding]:
 
 
 _PERSONNUMMER = re.compile(r"(?<![0-9])(?:19|20)?([0-9]{2})([0-9]{2})([0-9]{2})[-+ ]?([0-9]{4})(?![0-9])")
-_FREE_MAIL = re.compile(r"@(?:gmail|googlemail|hotmail|outlook|live|msn|yahoo|icloud|me|mail|telia|bredband)\.(?:com|se|nu|net)$", re.I)
+_FREE_MAIL = re.compile(r"@(?:gmail|googlemail|hotmail|outlook|live|msn|yahoo|icloud|me|mail|telia|bredband)\.(?:com|se|nu|net)\Z", re.I)
 
 
 def _luhn_ok(digits: str) -> bool:
