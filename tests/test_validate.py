@@ -169,3 +169,12 @@ def test_payload_in_every_text_field_is_rejected_at_its_line(payload):
         lines[number - 1] = f'{prefix}{key}: "{payload}"'
         result = validate_text("\n".join(lines) + "\n", "f.yaml", TODAY)
         assert not result.ok and any(p.line == number for p in result.problems), (key, number)
+
+
+def test_the_synthetic_catalogue_of_the_benchmarks_is_valid():
+    # The benchmarks measure valid catalogues; a rule that refuses their data would make them measure nothing.
+    from insatsguiden.tools.synthetic import catalogue_yaml
+
+    text = catalogue_yaml(60)
+    result = validate_text(text.decode("utf-8") if isinstance(text, bytes) else text, "synthetic.yaml", TODAY)
+    assert result.ok, [p.text() for p in result.problems[:5]]

@@ -360,6 +360,16 @@ _SUSPECT = re.compile("[<:\n\r\x0b\x0c\x85\u2028\u2029]|(?:[0-9][-+ ]?){10}")
 _TEN_DIGITS = re.compile(r"(?:[0-9][-+ ]?){10}")
 
 
+_DIGIT = re.compile("[0-9]")
+
+
+def _suspect(value: str) -> bool:
+    """_SUSPECT.search, written out: `in` tests and one digit search are several times faster on long texts."""
+    return ("<" in value or ":" in value or "\n" in value or "\r" in value or "\u2028" in value
+            or "\u2029" in value or "\x85" in value or "\x0b" in value or "\x0c" in value
+            or (_DIGIT.search(value) is not None and _TEN_DIGITS.search(value) is not None))
+
+
 def _shows_nothing(value: str) -> bool:
     if value.isascii():
         return not value.strip()
@@ -388,8 +398,11 @@ def check_texts(data: Any, today: dt.date) -> Iterator[Finding]:
                 if isinstance(value, (dict, list)):
                     stack.append((_Where(here, key), value))
                 continue
-            if value.isascii() and not value.isspace() and not _SUSPECT.search(value):
-                continue
+            # Visible for sure: starts with a letter or digit, or is ASCII and not all blanks (ASCII
+            # control characters never get this far). Then only a suspect character needs a closer look.
+            if value[:1].isalnum() or (value.isascii() and not value.isspace() and value):
+                if not _suspect(value):
+                    continue
             yield from _text_findings(_Where(here, key), value, multi_line, phone_fields)
 
 

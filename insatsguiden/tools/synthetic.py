@@ -86,7 +86,7 @@ def catalogue(size: int, seed: int = 1) -> dict:
         if kind == "ordinarie":
             ordinary.append(identity)
         insatser.append(record)
-    ej_tackta = [{"id": "saknas", "namn": "Saknas", "beskrivning": _sentence(rng), "behov": ["bostad"],
+    ej_tackta = [{"id": "lucka-bostad", "namn": "Saknas", "beskrivning": _sentence(rng), "behov": ["bostad"],
                   "kommuner": ["ludvika"], "kallor": cite}]
     guide = {"inledning": "Svara på frågorna.", "fragor": [
         {"id": kind, "fraga": f"Fråga om {kind}?", "matchar": kind}
