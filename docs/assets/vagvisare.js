@@ -118,7 +118,7 @@
       alder: age && /^[0-9]{1,3}$/.test(age) ? parseInt(age, 10) : null,
       forsorjning: single("forsorjning"),
       behov: many("behov"),
-      aktivitet: ["ja", "nej", "vet-inte"].indexOf(activity) >= 0 ? activity : null,
+      aktivitet: activity !== null && own(data.etiketter.aktivitet, activity) ? activity : null,
       kontakter: many("kontakter"),
       remittent: single("remittent")
     };

@@ -159,6 +159,7 @@ def guide_data(catalogue: Catalogue, findings: list[Finding]) -> dict[str, Any]:
             "forsorjning": labels("forsorjning"),
             "remittent": labels("remittent"),
             "intag": labels("intagsstatus"),
+            "aktivitet": labels("aktivitetssvar"),
         },
         "oppet_intag": list(OPEN_INTAKE),
         "ej_tackta": [{"namn": u["namn"], "behov": u["behov"], "kommuner": u["kommuner"]}
