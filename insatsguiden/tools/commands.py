@@ -7,6 +7,7 @@ or a file that cannot be read.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import re
 import sys
 
@@ -36,43 +37,22 @@ def _guard_terminal() -> None:
         sys.stdout, sys.stderr = _Guarded(sys.stdout), _Guarded(sys.stderr)
 
 
-def validate() -> int:
-    _guard_terminal()
-    from .cli import main_validate
-    return main_validate(sys.argv[1:])
+def _entry(module: str, function: str, with_today: bool = False):
+    """A console entry point: guard the terminal, then run `function` of `module` on sys.argv."""
+    def run() -> int:
+        _guard_terminal()
+        main = getattr(importlib.import_module(module, __package__), function)
+        if with_today:  # the clock is read here, at the edge, and passed in
+            return main(sys.argv[1:], default_today=dt.date.today())
+        return main(sys.argv[1:])
+    run.__name__ = function
+    return run
 
 
-def check_freshness() -> int:
-    _guard_terminal()
-    from .cli import main_freshness
-    return main_freshness(sys.argv[1:])
-
-
-def guide() -> int:
-    _guard_terminal()
-    from .cli import main_guide
-    return main_guide(sys.argv[1:])
-
-
-def diff_data() -> int:
-    _guard_terminal()
-    from .semantic_diff import main
-    return main(sys.argv[1:], default_today=dt.date.today())
-
-
-def new_insats() -> int:
-    _guard_terminal()
-    from .scaffold import main
-    return main(sys.argv[1:], default_today=dt.date.today())
-
-
-def tracking_issue() -> int:
-    _guard_terminal()
-    from .tracking import main
-    return main(sys.argv[1:])
-
-
-def compare_sites() -> int:
-    _guard_terminal()
-    from .compare_sites import main
-    return main(sys.argv[1:])
+validate = _entry(".cli", "main_validate")
+check_freshness = _entry(".cli", "main_freshness")
+guide = _entry(".cli", "main_guide")
+diff_data = _entry(".semantic_diff", "main", with_today=True)
+new_insats = _entry(".scaffold", "main", with_today=True)
+tracking_issue = _entry(".tracking", "main")
+compare_sites = _entry(".compare_sites", "main")
