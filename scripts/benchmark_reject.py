@@ -44,6 +44,24 @@ def with_long_texts(size: int) -> str:
     return text[:start] + "syfte: " + "Långt stöd i vardagen. " * (size // 24) + text[end:]
 
 
+def with_kommuner(count: int, insert: str, after: str) -> str:
+    """The default data with `count` extra kommuner of look-alike ids, and `insert` added after `after`."""
+    text = DEFAULT_DATA.read_text(encoding="utf-8")
+    extra = "".join(f"  - {{id: ort-nr-{number}, namn: K{number}, lan: L, samordningsforbund: finsam-vasterbergslagen}}\n"
+                    for number in range(count))
+    text = text.replace("\nkommuner:\n", "\nkommuner:\n" + extra, 1)
+    position = text.index(after) + len(after)
+    return text[:position] + insert + text[position:]
+
+
+def with_lines_in_text(count: int) -> str:
+    """The default data with a literal block of `count` lines that each open a Markdown label."""
+    text = DEFAULT_DATA.read_text(encoding="utf-8")
+    start = text.index("syfte:", text.index("\ninsatser:"))
+    end = text.index("\n", start)
+    return text[:start] + "syfte: |\n      ](\n" + "      [\n" * count + text[end:]
+
+
 CASES = {
     "30 MB, 2,6 miljoner okända referenser": lambda: with_references(2_600_000, 9),
     f"11 MB, {MAX_NODES - 10_000:,} okända referenser (strax under taket)": lambda: with_references(MAX_NODES - 10_000, 8),
@@ -51,6 +69,12 @@ CASES = {
     f"{MAX_NODES - 10_000:,} värden med HTML": lambda: with_list(['"<b"'] * (MAX_NODES - 10_000)),
     "30 MB, ett enda textfält": lambda: with_long_texts(30_000_000),
     "31 MB tomma rader, sedan 200 styrtecken": lambda: "\n" * (31 * 1024 * 1024) + "\x01" * 200,
+    "90 000 likartade kommun-id, 20 felstavade referenser": lambda: with_kommuner(
+        90_000, ", ".join(f"ort-nr-{number}x" for number in range(20)) + ", ", "      kommuner: ["),
+    "50 000 kommuner, 300 okända svar i kommunfrågan": lambda: with_kommuner(
+        50_000, "      svar:\n" + "".join(f"        - {{varde: x{n}, text: T{n}}}\n" for n in range(300)),
+        "      matchar: kommun\n"),
+    "80 000 rader som öppnar en länketikett": lambda: with_lines_in_text(80_000),
 }
 # Runs validate.py and reports its own peak memory on stderr's last line.
 MEASURED = ("import resource, runpy, sys\n"
