@@ -1,7 +1,8 @@
-"""Insatsguiden: data model, strict loading, validation and rendering.
+"""Insatsguiden: the referral guide's data, checks, meaning and pages, as a pipeline of layers.
 
-The package knows nothing about MkDocs; `hooks/` adapts it to the site
-generator, `scripts/` to the command line.
+model/ (read and check the data) → domain/ (what it means on a date) → site/
+(pages and files) → tools/ (command lines, git, the clock); see ARCHITECTURE.md.
+The package knows nothing about MkDocs: `hooks/` adapts it to the site generator.
 """
 from pathlib import Path
 
