@@ -70,3 +70,12 @@ def browser():
         instance = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield instance
         instance.close()
+
+
+def watched_tab(browser):
+    """A new tab in a Swedish context; page errors are collected in tab.problems. Returns (context, tab)."""
+    context = browser.new_context(locale="sv-SE")
+    tab = context.new_page()
+    tab.problems = []
+    tab.on("pageerror", lambda error: tab.problems.append(str(error)))
+    return context, tab

@@ -4,7 +4,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import FIXTURES, build_site, serve_directory
+from conftest import FIXTURES, build_site, serve_directory, watched_tab
 
 PAGE_TYPES = {
     "start": "",
@@ -25,12 +25,9 @@ PAGE_TYPES = {
 
 @pytest.fixture()
 def page(browser):
-    context = browser.new_context(locale="sv-SE")
-    tab = context.new_page()
-    tab.problems = []
+    context, tab = watched_tab(browser)
     tab.requests = []
     tab.on("console", lambda message: message.type in ("error", "warning") and tab.problems.append(message.text))
-    tab.on("pageerror", lambda error: tab.problems.append(str(error)))
     tab.on("request", lambda request: tab.requests.append(request.url))
     tab.on("dialog", lambda dialog: (tab.problems.append(f"dialog: {dialog.message}"), dialog.dismiss()))
     yield tab

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import FIXTURES, PYTHON, ROOT, TODAY
+from conftest import FIXTURES, PYTHON, ROOT, TODAY, watched_tab
 
 PAGE = "insatser/boendestod/"
 # The live-reload script MkDocs 1.6.1 puts before </body>: its text ends with
@@ -88,14 +88,11 @@ def served(tmp_path):
 
 @pytest.fixture()
 def tab(browser):
-    context = browser.new_context(locale="sv-SE")
-    page = context.new_page()
-    page.problems = []
+    context, page = watched_tab(browser)
     page.logged = []
     page.add_init_script(_RECORD_VIOLATIONS)
     page.on("console", lambda message: (page.logged.append(message.text),
                                         message.type in ("error", "warning") and page.problems.append(message.text)))
-    page.on("pageerror", lambda error: page.problems.append(str(error)))
     yield page
     context.close()
 
