@@ -57,6 +57,42 @@ def test_proposed_and_ended_measures_never_appear(data):
     assert "finsam-team-vasteras" not in everything
 
 
+def test_closed_paused_or_ended_measures_are_never_recommended(data, default_catalogue):
+    """Issue 11: a measure that cannot take anyone now is listed apart, with why, never among the recommendations."""
+    closed = {i["id"] for i in default_catalogue.insatser.values()
+              if i["typ"] == "avslutad" or i["intag"]["status"] in ("stangd", "pausad", "avslutad")}
+    assert "uma" in closed  # the project ended 2020-10-31 with intake closed (000, 4.3)
+    seen_apart = set()
+    for profile in profiles(default_catalogue, count=60, seed=11):
+        for found in match_entries(data, Answers.from_query(profile)):
+            if found.id in closed:
+                assert found.group == "inte-tillganglig", (profile, found)
+                assert len(found.warnings) == 1 and found.warnings[0].startswith(("Intaget är", "Insatsen har")), found
+                seen_apart.add(found.id)
+            else:
+                assert found.group in ("ordinarie", "samordnad"), (profile, found)
+    assert seen_apart  # the profiles reach some of them
+    result = match_entries(data, Answers(kommun="ludvika", alder=25, behov=("arbete",), aktivitet="ja"))
+    groups = [m.group for m in result]
+    assert groups[-1] == "inte-tillganglig" and groups.index("inte-tillganglig") > max(
+        i for i, g in enumerate(groups) if g != "inte-tillganglig")
+
+
+def test_the_page_per_kommun_lists_unavailable_measures_apart(built_site):
+    from bs4 import BeautifulSoup
+
+    page = BeautifulSoup((built_site / "vagvisare" / "ludvika" / "index.html").read_text(encoding="utf-8"), "html.parser")
+    section = page.find("h2", id="arbete")
+    ranked, after = [], []
+    for sibling in section.find_next_siblings():
+        if sibling.name == "h2":
+            break
+        (ranked if sibling.name == "ul" else after).append(sibling)
+    assert not any("uma/" in a["href"] for ul in ranked for a in ul.find_all("a"))
+    apart = " ".join(p.get_text(" ") for p in after)
+    assert "Inte tillgängligt just nu" in apart and "UMA" in apart and "stängt" in apart
+
+
 def test_nothing_matches(data):
     assert ids(data, kommun="vasteras", behov=("svenska-nyanland",)) == []
 
@@ -256,3 +292,21 @@ def test_the_page_ignores_unknown_answers_from_the_url_and_says_so(browser, site
     assert not page.locator("#ig-okanda-svar").is_visible()
     page.close()
     assert problems == []
+
+
+def test_the_guide_page_shows_unavailable_measures_last_without_a_checklist(browser, site_url):
+    page = browser.new_page()
+    try:
+        page.goto(site_url + "vagvisare/?kommun=ludvika&alder=25&behov=arbete&aktivitet=ja")
+        page.wait_for_selector("#ig-resultat h3")
+        headings = page.eval_on_selector_all("#ig-resultat h3", "nodes => nodes.map(n => n.textContent)")
+        assert headings[0].startswith("Ordinarie") and headings[-1] == "Inte tillgängligt just nu", headings
+        last_group = page.evaluate("""() => {
+            const cards = []; let node = [...document.querySelectorAll('#ig-resultat h3')].pop().nextElementSibling;
+            for (; node && node.tagName !== 'H3'; node = node.nextElementSibling) { cards.push(node); }
+            return cards.map(card => ({text: card.textContent, checklist: !!card.querySelector('.ig-innan')}));
+        }""")
+        assert any("UMA" in card["text"] and "stängt" in card["text"] for card in last_group), last_group
+        assert not any(card["checklist"] for card in last_group)
+    finally:
+        page.close()

@@ -81,13 +81,16 @@
         warnings.push(who + " står inte bland dem som kan remittera" +
           (item.egen_ansokan ? "; personen kan ansöka själv." : "."));
       }
-      results.push({id: item.id, grupp: coordinated ? "samordnad" : "ordinarie", behov: matched.length,
+      var group = coordinated ? "samordnad" : "ordinarie";
+      if (item.ej_tillganglig) { group = "inte-tillganglig"; warnings = [item.ej_tillganglig]; }
+      results.push({id: item.id, grupp: group, behov: matched.length,
                     skal: reasons, varningar: warnings, _item: item});
     });
     function key(match) {
       var item = match._item;
       var openNow = data.oppet_intag.indexOf(item.intag) >= 0 && !item.intag_obekraftat;
-      return [match.grupp !== "ordinarie" ? 1 : 0, -match.behov, openNow ? 0 : 1, item.namn.toLowerCase()];
+      var rank = match.grupp === "inte-tillganglig" ? 2 : match.grupp !== "ordinarie" ? 1 : 0;
+      return [rank, -match.behov, openNow ? 0 : 1, item.namn.toLowerCase()];
     }
     results.sort(function (a, b) {
       var ka = key(a), kb = key(b);
@@ -235,6 +238,10 @@
     });
   }
 
+  var GROUP_HEADINGS = {"ordinarie": "Ordinarie insatser – pröva först",
+                        "samordnad": "Samordnade insatser – när kriterierna passar",
+                        "inte-tillganglig": "Inte tillgängligt just nu"};
+
   function render(answers) {
     var matches = matchEntries(data, answers);
     output.textContent = "";
@@ -244,7 +251,7 @@
       if (match.grupp !== heading) {
         heading = match.grupp;
         var h = document.createElement("h3");
-        h.textContent = heading === "ordinarie" ? "Ordinarie insatser – pröva först" : "Samordnade insatser – när kriterierna passar";
+        h.textContent = GROUP_HEADINGS[heading];
         fragment.appendChild(h);
       }
       var node = template.content.cloneNode(true);
@@ -272,7 +279,7 @@
       });
       if (!match.varningar.length) { warningList.remove(); }
       var checklist = node.querySelector(".ig-innan");
-      if (match.grupp === "ordinarie") { checklist.remove(); } else {
+      if (match.grupp !== "samordnad") { checklist.remove(); } else {
         var list = checklist.querySelector(".ig-kriterier");
         var points = item.kriterier.map(function (c) { return "Stäm av med personen: " + c; })
           .concat(item.passar_inte_for.map(function (c) { return "Passar inte för: " + c; }))

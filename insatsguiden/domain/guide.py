@@ -102,7 +102,7 @@ def known_answers(query: Mapping[str, str], allowed: Mapping[str, Collection[str
 @dataclass
 class Match:
     id: str
-    group: str                      # ordinarie | samordnad
+    group: str                      # ordinarie | samordnad | inte-tillganglig (ended, closed or paused intake)
     needs_matched: int
     reasons: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -110,6 +110,27 @@ class Match:
     def to_json(self) -> dict:
         return {"id": self.id, "grupp": self.group, "behov": self.needs_matched, "skal": self.reasons,
                 "varningar": self.warnings}
+
+
+UNAVAILABLE = "inte-tillganglig"
+
+
+def unavailable_reason(insats: dict) -> str:
+    """Why a measure cannot take anyone now ("" when it can): ended, intake closed or paused.
+
+    Such a measure is never recommended; the guide lists it apart, with this reason.
+    An unconfirmed intake is not a reason: it stays a warning.
+    """
+    intake = insats["intag"]
+    since = f" sedan {intake['sedan']}" if intake.get("sedan") else ""
+    if insats["typ"] == "avslutad" or intake["status"] == "avslutad":
+        end = (insats.get("period") or {}).get("slut")
+        return "Insatsen har avslutats" + (f" ({end})" if end else "") + "."
+    if intake["status"] == "stangd":
+        return f"Intaget är stängt{since}."
+    if intake["status"] == "pausad":
+        return f"Intaget är pausat{since}."
+    return ""
 
 
 def entry(catalogue: Catalogue, insats: dict, intake_stale: bool, agreement_overdue: list[str]) -> dict[str, Any]:
@@ -130,6 +151,7 @@ def entry(catalogue: Catalogue, insats: dict, intake_stale: bool, agreement_over
         "egen_ansokan": insats["remiss"]["egen_ansokan"],
         "intag": insats["intag"]["status"],
         "intag_obekraftat": intake_stale,
+        "ej_tillganglig": unavailable_reason(insats),
         "avtal_forsenade": agreement_overdue,
         # Shown with the result, not matched on.
         "remittent_text": ", ".join(labels("remittent")[r] for r in insats["remiss"]["remittenter"]),
@@ -228,14 +250,18 @@ def match_entries(data: dict[str, Any], answers: Answers) -> list[Match]:
             who = label["remittent"].get(answers.remittent, answers.remittent)
             warnings.append(f"{who} står inte bland dem som kan remittera"
                             + ("; personen kan ansöka själv." if item["egen_ansokan"] else "."))
-        results.append(Match(item["id"], "samordnad" if coordinated else "ordinarie", len(matched), reasons, warnings))
+        group = "samordnad" if coordinated else "ordinarie"
+        if item["ej_tillganglig"]:  # never recommended: listed apart, with why
+            group, warnings = UNAVAILABLE, [item["ej_tillganglig"]]
+        results.append(Match(item["id"], group, len(matched), reasons, warnings))
 
     by_id = {item["id"]: item for item in data["insatser"]}
 
     def order(match: Match):
         item = by_id[match.id]
         open_now = item["intag"] in data["oppet_intag"] and not item["intag_obekraftat"]
-        return (match.group != "ordinarie", -match.needs_matched, not open_now, item["namn"].lower())
+        rank = 2 if match.group == UNAVAILABLE else 1 if match.group != "ordinarie" else 0
+        return (rank, -match.needs_matched, not open_now, item["namn"].lower())
 
     return sorted(results, key=order)
 

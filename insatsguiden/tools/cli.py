@@ -138,7 +138,7 @@ def age(value: str) -> int:
 def main_guide(argv: list[str]) -> int:
     import json
 
-    from ..domain.guide import ACTIVITY_ANSWERS, Answers, match
+    from ..domain.guide import ACTIVITY_ANSWERS, UNAVAILABLE, Answers, match
     from ..domain.freshness import evaluate
 
     parser = SwedishParser(prog="guide.py", description="Vägvisaren på kommandoraden: rangordnade insatser med skäl.")
@@ -175,15 +175,16 @@ def main_guide(argv: list[str]) -> int:
     if args.format == "json":
         print(json.dumps([m.to_json() for m in matches], ensure_ascii=False, indent=2))
         return 0
-    if not matches:
+    if not any(found.group != UNAVAILABLE for found in matches):
         print("Ingen insats passar svaren. Kontakta samordningsförbundets samordnare.")
-        return 0
     group = None
     for rank, found in enumerate(matches, 1):
         if found.group != group:
             group = found.group
-            print("Ordinarie insatser – pröva först:" if group == "ordinarie" else "\nSamordnade insatser:")
-        print(visible(f"{rank:>3}. {catalogue.insatser[found.id]['namn']} [{found.id}]"))
+            print({"ordinarie": "Ordinarie insatser – pröva först:", "samordnad": "\nSamordnade insatser:"}
+                  .get(group, "\nInte tillgängligt just nu (rekommenderas inte):"))
+        number = "  –" if found.group == UNAVAILABLE else f"{rank:>3}."  # unavailable: never a recommendation
+        print(visible(f"{number} {catalogue.insatser[found.id]['namn']} [{found.id}]"))
         print(visible(f"     Därför: {' · '.join(found.reasons) or 'inga särskilda villkor'}"))
         for warning in found.warnings:
             print(visible(f"     Obs: {warning}"))
