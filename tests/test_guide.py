@@ -294,7 +294,7 @@ def test_the_page_ignores_unknown_answers_from_the_url_and_says_so(browser, site
     assert problems == []
 
 
-def test_the_guide_page_shows_unavailable_measures_last_without_a_checklist(browser, site_url):
+def test_the_guide_page_shows_unavailable_measures_last_without_a_checklist(browser, site_url, data):
     page = browser.new_page()
     try:
         page.goto(site_url + "vagvisare/?kommun=ludvika&alder=25&behov=arbete&aktivitet=ja")
@@ -308,5 +308,9 @@ def test_the_guide_page_shows_unavailable_measures_last_without_a_checklist(brow
         }""")
         assert any("UMA" in card["text"] and "stängt" in card["text"] for card in last_group), last_group
         assert not any(card["checklist"] for card in last_group)
+        # The count says what is recommended, not what is listed apart.
+        recommended = [m for m in match_entries(data, Answers(kommun="ludvika", alder=25, behov=("arbete",), aktivitet="ja"))
+                       if m.group != "inte-tillganglig"]
+        assert page.text_content("#ig-resultat-status") == f"{len(recommended)} insatser passar."
     finally:
         page.close()

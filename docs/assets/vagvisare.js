@@ -295,10 +295,12 @@
       fragment.appendChild(node);
     });
     output.appendChild(fragment);
-    document.getElementById("ig-ingen-traff").hidden = matches.length > 0;
+    // What is recommended: everything but the measures listed apart as not available now.
+    var recommended = matches.filter(function (match) { return match.grupp !== "inte-tillganglig"; }).length;
+    document.getElementById("ig-ingen-traff").hidden = recommended > 0;
     var missing = document.getElementById("ig-saknas");
     missing.textContent = "";
-    if (!matches.length) {
+    if (!recommended) {
       data.ej_tackta.forEach(function (gap) {
         var needFits = !answers.behov.length || answers.behov.some(function (n) { return gap.behov.indexOf(n) >= 0; });
         var placeFits = answers.kommun === null || gap.kommuner.indexOf(answers.kommun) >= 0;
@@ -309,7 +311,7 @@
         }
       });
     }
-    status.textContent = matches.length === 1 ? "1 insats passar." : matches.length + " insatser passar.";
+    status.textContent = recommended === 1 ? "1 insats passar." : recommended + " insatser passar.";
   }
 
   function showIgnored(ignored) {
