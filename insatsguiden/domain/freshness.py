@@ -26,6 +26,8 @@ DEFAULTS = {key: field["default"] for key, field in load_schema()["$defs"]["inst
 def settings_of(catalogue: Catalogue) -> dict:
     """The review intervals in force: the data file's settings over the schema's defaults."""
     return {**DEFAULTS, **catalogue.settings}
+
+
 # Measures that take no participants have no intake status to confirm.
 NO_INTAKE_KINDS = ("foreslagen", "avslutad")
 

@@ -35,10 +35,6 @@ def as_json(findings: list[Finding], filename: str, today: dt.date) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2)
 
 
-def _cell(text: str) -> str:
-    return markdown_text(text)
-
-
 def as_markdown(findings: list[Finding], filename: str, today: dt.date) -> str:
     counts = summary_counts(findings)
     lines = [MARKER, f"# Granskning av Insatsguiden {today.isoformat()}", "",
@@ -57,8 +53,8 @@ def as_markdown(findings: list[Finding], filename: str, today: dt.date) -> str:
                 when, how_long = f.due.isoformat(), f"försenad {duration(f.offset_days)}"
             else:
                 when, how_long = f.due.isoformat(), f"om {duration(-f.offset_days)}"
-            lines.append(f"| {KIND_LABELS[f.kind]} | {_cell(f.record_name)} | {when} | {how_long} | "
-                         f"{_cell(f.responsible)} | {markdown_code(f'{filename}:{f.line}')} ({f.field}) |")
+            lines.append(f"| {KIND_LABELS[f.kind]} | {markdown_text(f.record_name)} | {when} | {how_long} | "
+                         f"{markdown_text(f.responsible)} | {markdown_code(f'{filename}:{f.line}')} ({f.field}) |")
         lines.append("")
     if not counts[OVERDUE] and not counts[SOON]:
         lines += ["Allt är aktuellt.", ""]

@@ -64,10 +64,6 @@ def _pos(mark) -> tuple[int, int]:
     return (mark.line + 1, mark.column + 1)
 
 
-# What YAML counts as a line break (\x85 is rejected as a control character first).
-_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
-
-
 def _breaks(text: str, start: int, end: int) -> tuple[int, int]:
     """How many line breaks lie in text[start:end], and where the last one ends (-1: none).
 
@@ -105,12 +101,10 @@ class _Positions:
 
 def _forbidden_char_message(char: str, where: str) -> str:
     if "\u202a" <= char <= "\u202e" or "\u2066" <= char <= "\u2069":
-        what = f"ett osynligt riktningstecken (U+{ord(char):04X})"
-    elif char == "\ufeff":
-        what = f"ett osynligt BOM-tecken (U+FEFF) {where}"
-    else:
-        what = f"ett otillåtet styrtecken (U+{ord(char):04X})"
-    return what
+        return f"ett osynligt riktningstecken (U+{ord(char):04X})"
+    if char == "\ufeff":
+        return f"ett osynligt BOM-tecken (U+FEFF) {where}"
+    return f"ett otillåtet styrtecken (U+{ord(char):04X})"
 
 
 def _resolve_plain(value: str) -> Any:
@@ -269,7 +263,7 @@ def _load_text(text: str, filename: str) -> Any:
                     container.value_pos.append((mark.line + 1, mark.column + 1))
                 else:
                     attach(value, mark)
-            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+            elif kind is mapping_start or kind is sequence_start:
                 reject_node_properties(event)
                 if len(stack) >= MAX_DEPTH:
                     add(*_pos(event.start_mark), f"Datat är för djupt nästlat (mer än {MAX_DEPTH} nivåer). Kontrollera hakparenteser och indrag.")

@@ -16,14 +16,17 @@ _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
+def escaped(match: re.Match) -> str:
+    """One matched character as a visible escape: \\n, \\x1b, \\u202e (a re.sub replacement)."""
+    char = match.group()
+    if char in _NAMED:
+        return _NAMED[char]
+    return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+
+
 def visible(text: str) -> str:
     """The text with every control and invisible formatting character shown as an escape."""
-    def show(match: re.Match) -> str:
-        char = match.group()
-        if char in _NAMED:
-            return _NAMED[char]
-        return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
-    return _UNSAFE.sub(show, text)
+    return _UNSAFE.sub(escaped, text)
 
 
 @dataclass(frozen=True, order=True)
@@ -41,12 +44,14 @@ class Problem:
 
 
 def github_command(level: str, file: str, line: int, col: int, message: str, title: str = "Insatsguiden") -> str:
-    """A GitHub workflow command (annotation); properties and message get their own escapes."""
-    def prop(value: str) -> str:
-        return (visible(value).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-                .replace(":", "%3A").replace(",", "%2C"))
+    """A GitHub workflow command (annotation); properties and message get their own escapes.
 
-    text = visible(message).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    visible() has already turned line breaks into \\n, so one annotation is one line.
+    """
+    def prop(value: str) -> str:
+        return visible(value).replace("%", "%25").replace(":", "%3A").replace(",", "%2C")
+
+    text = visible(message).replace("%", "%25")
     return f"::{level} file={prop(file)},line={line},col={col},title={prop(title)}::{text}"
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 from . import rules
 from .catalogue import Catalogue

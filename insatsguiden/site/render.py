@@ -153,11 +153,14 @@ def guide_json(site: "Site") -> Markup:
     return safe_json(site.guide)
 
 
+@lru_cache(maxsize=None)
+def _review_rules_script() -> str:
+    return f'\n<script type="application/json" id="ig-granskning-regler">{safe_json(browser_rules())}</script>'
+
+
 def review_rules_block(html: str) -> str:
     """The rules assets/granskning.js rechecks review dates with, for a page that has something to recheck."""
-    if 'data-ig-due="' not in html:
-        return ""
-    return f'\n<script type="application/json" id="ig-granskning-regler">{safe_json(browser_rules())}</script>'
+    return _review_rules_script() if 'data-ig-due="' in html else ""
 
 
 def site_pages(catalogue: Catalogue) -> list[Page]:

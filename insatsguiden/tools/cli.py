@@ -3,16 +3,15 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import re
 import sys
-from pathlib import Path
 
 from .. import DEFAULT_DATA
 from ..model.dates import today_from_text
 from ..model.problems import format_problems, summary, visible
-from ..model.reader import display_path, published_path
+from ..model.reader import display_path
 from ..model.validate import validate_file
+from ..model.vocabulary import answer_options
 
 
 # argparse speaks English; these are the phrases it uses in usage errors and help.
@@ -159,15 +158,13 @@ def main_guide(argv: list[str]) -> int:
         print("Datafilen är ogiltig. " + summary(result.problems, result.more), file=sys.stderr)
         return exit_code_for(result)
     catalogue = result.catalogue
-    from ..model.schema import vocabulary
-    allowed = {"--kommun": catalogue.kommuner, "--behov": catalogue.behov,
-               "--forsorjning": vocabulary("forsorjning"), "--kontakter": vocabulary("remittent"),
-               "--remittent": vocabulary("remittent")}
-    for option, values in (("--kommun", [args.kommun]), ("--behov", args.behov), ("--forsorjning", [args.forsorjning]),
-                           ("--kontakter", args.kontakter), ("--remittent", [args.remittent])):
+    # Each option answers the guide question of the same kind; the allowed values are that kind's.
+    for kind, values in (("kommun", [args.kommun]), ("behov", args.behov), ("forsorjning", [args.forsorjning]),
+                         ("kontakter", args.kontakter), ("remittent", [args.remittent])):
+        allowed = {value for value, _ in answer_options(catalogue.data, kind)}
         for value in values:
-            if value is not None and value not in allowed[option]:
-                parser.error(f"{option}: okänt värde '{visible(value)}'. Tillåtna värden: {', '.join(sorted(allowed[option]))}")
+            if value is not None and value not in allowed:
+                parser.error(f"--{kind}: okänt värde '{visible(value)}'. Tillåtna värden: {', '.join(sorted(allowed))}")
     answers = Answers(kommun=args.kommun, alder=args.alder, forsorjning=args.forsorjning,
                       behov=tuple(sorted(set(args.behov))), aktivitet=args.aktivitet,
                       kontakter=tuple(sorted(set(args.kontakter))), remittent=args.remittent)

@@ -11,6 +11,8 @@ import importlib
 import re
 import sys
 
+from ..model.problems import escaped
+
 # Every control character except line feed and tab: escape sequences, carriage return,
 # backspace, bell. What a tool prints about values is made visible where it is
 # formatted; this guard catches whatever a message did not (an argument echoed back).
@@ -24,8 +26,7 @@ class _Guarded:
         self._stream = stream
 
     def write(self, text: str) -> int:
-        self._stream.write(_TERMINAL_UNSAFE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
-                                                 else f"\\u{ord(m.group()):04x}", text))
+        self._stream.write(_TERMINAL_UNSAFE.sub(escaped, text))
         return len(text)
 
     def __getattr__(self, name):

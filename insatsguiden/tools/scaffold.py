@@ -514,7 +514,7 @@ def fill_without_questions(parser, data_file: DataFile, answers: dict[str, Any])
 
 
 def main(argv: list[str], default_today: dt.date, read: Callable[[str], str] = input) -> int:
-    from .cli import display_path
+    from ..model.reader import display_path
 
     parser = build_parser()
     args = parser.parse_args(argv)

@@ -448,7 +448,8 @@ def load_old(raw: bytes | None, name: str, notes: list[str]) -> Any:
 
 
 def main(argv: list[str], default_today: dt.date) -> int:
-    from .cli import SwedishParser, display_path, exit_code_for, parse_today
+    from ..model.reader import display_path
+    from .cli import SwedishParser, exit_code_for, parse_today
 
     parser = SwedishParser(prog="diff_data.py",
                            description="Visar per post vad som ändrats i datafilen jämfört med en tidigare version.")

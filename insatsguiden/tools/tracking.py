@@ -5,16 +5,11 @@ week's report, say what to do. The workflow carries it out with `gh`.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
-import sys
-
-import subprocess
-
 import json
-
-
+import subprocess
+import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from ..domain.review_report import MARKER
 
