@@ -127,10 +127,12 @@ def describe(data: Any, path: tuple) -> str:
 ANSWER_SOURCES: dict[str, tuple[str, str] | None] = {
     "kommun": ("section", "kommuner"),
     "behov": ("section", "behov"),
+    "forsta_behov": ("section", "behov"),
     "forsorjning": ("vocabulary", "forsorjning"),
     "kontakter": ("vocabulary", "remittent"),
     "remittent": ("vocabulary", "remittent"),
     "aktivitet": ("vocabulary", "aktivitetssvar"),
+    "janej": ("vocabulary", "aktivitetssvar"),
     "alder": None,
 }
 
