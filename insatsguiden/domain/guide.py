@@ -1,118 +1,44 @@
-"""Vägvisaren: rank the measures that fit a person's situation, with reasons.
+"""Vägvisaren: a triage of the measures against a person's answers, with a reason for every "no".
 
-The reference implementation. `guide_data()` exports exactly what the
-browser needs (assets/vagvisare.js runs the same steps on it) and a test
-feeds a table of profiles through both and compares the results.
+Two steps, kept apart so the browser can run the second one on the same data:
 
-Rules, in order:
-1. Only measures one can be referred to (ordinary, coordinated, project);
-   proposed and ended ones never appear.
-2. Hard limits exclude: kommun, age range, income source, and "must manage
-   an activity a few hours a week" when the answer is no.
-3. When needs are given, at least one must match.
-4. Coordinated teams and projects appear only when their criteria fit:
-   every limit they set must be answered and met, and activity must be "ja".
-5. Ordinary measures first, then coordinated ones; within each, more
-   matching needs first, then open intake, then name.
+1. `guide_data()` exports the questions and, per referable measure, its needs,
+   what it is primarily for, its conditions (`villkor`, plus the limits of
+   `malgrupp` as conditions: see model/conditions.py) and the texts to show.
+2. `evaluate()` is the generic loop over that export. It knows question
+   *kinds* (which question carries the needs, which one the kommun) but no
+   question id, no measure and no rule for a particular field.
+   assets/vagvisare.js:evaluate() runs the same loop; tests/test_guide_parity.py
+   feeds both hundreds of generated answer sets and compares the results.
+
+Per measure, in this order:
+- not a candidate (not listed) when needs are chosen and it meets none;
+- elsewhere (not listed, counted) when a condition on a scope question (the kommun) fails;
+- "inte-tillganglig" when it has ended or its intake is closed or paused;
+- "passar-inte" when a requirement fails or an exclusion hits: the reasons and where to turn instead;
+- "stam-av" when a condition with om_okant: stam_av is unanswered: the questions to clarify;
+- "kan-passa" otherwise.
+Each list is ranked: primary for an urgent need (a "ja" that brings a need), then for the first
+need, then for any chosen need; ordinary before other kinds; more needs met; open and confirmed
+intake; and last the name (the export is sorted by name), which the result says when it decides.
 """
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from typing import Any
 
 from ..model.catalogue import OPEN_INTAKE, ORDINARY_KIND, REFERABLE_KINDS, Catalogue
-from .freshness import OVERDUE, Finding
+from ..model.conditions import (MULTI_KINDS, NUMBER_KINDS, NUMBER_RANGE, SCOPE_KINDS, UNKNOWN, condition_text,
+                                conditions_of, options, questions, rule_text, short_name, state)
 from ..model.schema import labels
-from ..model.vocabulary import answer_values
+from .freshness import OVERDUE, Finding
 
-ANSWER_KEYS = ("kommun", "alder", "forsorjning", "behov", "aktivitet", "kontakter", "remittent")
-ACTIVITY_ANSWERS = answer_values("aktivitet")
-MANY_ANSWERS = ("behov", "kontakter")
-
-
-@dataclass(frozen=True)
-class Answers:
-    kommun: str | None = None
-    alder: int | None = None
-    forsorjning: str | None = None
-    behov: tuple[str, ...] = ()
-    aktivitet: str | None = None          # ja | nej | vet-inte
-    kontakter: tuple[str, ...] = ()
-    remittent: str | None = None
-
-    @classmethod
-    def from_query(cls, query: dict[str, str]) -> "Answers":
-        """Answers as they appear in the guide's URL; unknown or malformed values are ignored."""
-        def single(name: str) -> str | None:
-            value = (query.get(name) or "").strip()
-            return value or None
-
-        def many(name: str) -> tuple[str, ...]:
-            return tuple(sorted({part for part in (query.get(name) or "").split(",") if part}))
-
-        age = single("alder")
-        activity = single("aktivitet")
-        return cls(kommun=single("kommun"),
-                   alder=int(age) if age and re.fullmatch(r"[0-9]{1,3}", age) else None,
-                   forsorjning=single("forsorjning"), behov=many("behov"),
-                   aktivitet=activity if activity in ACTIVITY_ANSWERS else None,
-                   kontakter=many("kontakter"), remittent=single("remittent"))
-
-    def to_query(self) -> dict[str, str]:
-        query = {"kommun": self.kommun, "alder": str(self.alder) if self.alder is not None else None,
-                 "forsorjning": self.forsorjning, "behov": ",".join(self.behov), "aktivitet": self.aktivitet,
-                 "kontakter": ",".join(self.kontakter), "remittent": self.remittent}
-        return {key: value for key, value in query.items() if value}
-
-
-def known_answers(query: Mapping[str, str], allowed: Mapping[str, Collection[str] | None]) -> tuple[Answers, list[tuple[str, str]]]:
-    """Answers from a query, keeping only the values the page's questions offer; the rest are reported.
-
-    `allowed` maps each question (by the answer it sets) to the values it offers, or to None for a
-    free field (the age). A value the question does not offer, an answer to a question the page does
-    not ask, and a malformed value are dropped (as if not answered) and listed as (question, value) in
-    ANSWER_KEYS order. vagvisare.js:knownAnswers() mirrors this for answers in the page's URL.
-    """
-    parsed = Answers.from_query(query)
-    ignored: list[tuple[str, str]] = []
-    kept: dict[str, Any] = {}
-
-    def offered(name: str, value: Any) -> bool:
-        if name not in allowed:
-            return False
-        values = allowed[name]
-        return values is None or value in values
-
-    for name in ANSWER_KEYS:
-        value = getattr(parsed, name)
-        if name in MANY_ANSWERS:
-            kept[name] = tuple(v for v in value if offered(name, v))
-            ignored += [(name, v) for v in value if not offered(name, v)]
-            continue
-        raw = (query.get(name) or "").strip()
-        if value is not None and offered(name, value):
-            kept[name] = value
-        elif raw:
-            ignored.append((name, raw))
-    return Answers(**kept), ignored
-
-
-@dataclass
-class Match:
-    id: str
-    group: str                      # ordinarie | samordnad | inte-tillganglig (ended, closed or paused intake)
-    needs_matched: int
-    reasons: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-
-    def to_json(self) -> dict:
-        return {"id": self.id, "grupp": self.group, "behov": self.needs_matched, "skal": self.reasons,
-                "varningar": self.warnings}
-
-
+OUTCOMES = ("kan-passa", "stam-av", "passar-inte", "inte-tillganglig")
 UNAVAILABLE = "inte-tillganglig"
+# The result's lists, by outcome, as `--format json` and the browser name them.
+RESULT_LISTS = {"kan-passa": "resultat", "stam-av": "stam_av", "passar-inte": "passar_inte",
+                "inte-tillganglig": "inte_tillgangliga"}
 
 
 def unavailable_reason(insats: dict) -> str:
@@ -133,138 +59,277 @@ def unavailable_reason(insats: dict) -> str:
     return ""
 
 
-def entry(catalogue: Catalogue, insats: dict, intake_stale: bool, agreement_overdue: list[str]) -> dict[str, Any]:
-    """The fields the matching reads, flattened: the same dict in Python and (as JSON) in the browser."""
+# --- the export ---------------------------------------------------------------------
+
+def _question(data: dict, question: dict) -> dict[str, Any]:
+    kind = question["matchar"]
+    offered = options(data, question)
+    return {"id": question["id"], "kort": short_name(question), "typ": kind,
+            "flera": kind in MULTI_KINDS, "tal": kind in NUMBER_KINDS, "avgransar": kind in SCOPE_KINDS,
+            "varden": None if offered is None else [[value, text] for value, text in offered],
+            "behov_vid_ja": question.get("behov_vid_ja")}
+
+
+def _condition(condition: dict, question: dict, value_labels: dict[str, str], source: str) -> dict[str, Any]:
+    rule = {key: condition[key] for key in ("varde", "varden", "min", "max") if key in condition}
+    return {"fraga": condition["fraga"], "typ": condition["typ"], "regel": condition["regel"], **rule,
+            "om_okant": condition["om_okant"], "varfor_inte": condition["varfor_inte"],
+            "hanvisa_till": list(condition.get("hanvisa_till") or []),
+            "text": condition_text(condition, question, value_labels),
+            # Shown as a reason when a requirement is met.
+            "skal": f"{short_name(question)}: {rule_text(condition, value_labels)}",
+            "kalla": source, "harledd": bool(condition.get("harledd"))}
+
+
+def entry(catalogue: Catalogue, insats: dict, asked: dict[str, tuple[dict, dict]], intake_stale: bool,
+          agreement_overdue: list[str]) -> dict[str, Any]:
+    """What the evaluation reads about one measure, and the texts shown with it."""
     target = insats["malgrupp"]
-    age = target.get("alder") or {}
+    conditions = []
+    for condition in conditions_of(catalogue.data, insats):
+        if condition["fraga"] not in asked:  # the guide does not ask it: nothing to evaluate
+            continue
+        question, value_labels = asked[condition["fraga"]]
+        source = catalogue.source_citation(condition["kalla"]) if condition.get("kalla") else ""
+        conditions.append(_condition(condition, question, value_labels, source))
+    warnings = []
+    if intake_stale:
+        warnings.append("Intaget är inte bekräftat: kontakta verksamheten.")
+    elif insats["intag"]["status"] not in OPEN_INTAKE:
+        warnings.append(f"Intag: {labels('intagsstatus')[insats['intag']['status']]}.")
+    warnings += [f"Överenskommelsen {title} är inte reviderad i tid." for title in agreement_overdue]
+    coordinated = insats["typ"] != ORDINARY_KIND
     return {
         "id": insats["id"],
         "namn": insats["namn"],
         "typ": insats["typ"],
-        "kommuner": list(target.get("kommuner", [])),
-        "alder_min": age.get("min"),
-        "alder_max": age.get("max"),
-        "forsorjning": list(target.get("forsorjning", [])),
+        "ordinarie": not coordinated,
         "behov": list(target.get("behov", [])),
-        "kraver_aktivitet": bool(target.get("kraver_aktivitetsformaga", False)),
+        "primart_for": list(insats.get("primart_for", [])),
+        "villkor": conditions,
+        "oppet": insats["intag"]["status"] in OPEN_INTAKE and not intake_stale,
+        "ej_tillganglig": unavailable_reason(insats),
+        "varningar": warnings,
         "remittenter": list(insats["remiss"]["remittenter"]),
         "egen_ansokan": insats["remiss"]["egen_ansokan"],
-        "intag": insats["intag"]["status"],
-        "intag_obekraftat": intake_stale,
-        "ej_tillganglig": unavailable_reason(insats),
-        "avtal_forsenade": agreement_overdue,
-        # Shown with the result, not matched on.
+        # Shown with the result, not evaluated.
         "remittent_text": ", ".join(labels("remittent")[r] for r in insats["remiss"]["remittenter"]),
         "kontakt": "; ".join(c["roll"] for c in insats.get("kontakter", [])),
         "kontakta_innan": bool(insats["remiss"].get("kontakta_innan", False)),
-        "kriterier": list(insats.get("kriterier", [])) if insats["typ"] != ORDINARY_KIND else [],
-        "passar_inte_for": list(insats.get("passar_inte_for", [])) if insats["typ"] != ORDINARY_KIND else [],
-        "forvantningar": list(insats.get("forvantningar", [])) if insats["typ"] != ORDINARY_KIND else [],
+        "innan": coordinated,   # has a printable "Innan du remitterar" page
     }
 
 
 def guide_data(catalogue: Catalogue, findings: list[Finding]) -> dict[str, Any]:
-    """Everything the browser needs to run the guide: entries and labels."""
+    """Everything the evaluation needs, as plain JSON-ready data: questions, measures, labels."""
     stale_intake = {f.record_id for f in findings if f.kind == "intag" and f.state == OVERDUE}
     overdue_agreements = {f.record_id for f in findings if f.kind == "overenskommelse" and f.state == OVERDUE}
+    data = catalogue.data
+    exported = [_question(data, q) for q in questions(data)]
+    asked = {q["id"]: (q, dict(options(data, q) or [])) for q in questions(data)}
     entries = []
-    for insats in catalogue.insatser.values():
+    # Sorted by name once here: the last ranking key is this position, so both runtimes
+    # break ties the same way without comparing strings.
+    for insats in sorted(catalogue.insatser.values(), key=lambda i: (i["namn"].casefold(), i["id"])):
         if insats["typ"] not in REFERABLE_KINDS:
             continue
         late = [catalogue.overenskommelser[a]["titel"] for a in insats.get("overenskommelser", []) if a in overdue_agreements]
-        entries.append(entry(catalogue, insats, insats["id"] in stale_intake, late))
+        entries.append(entry(catalogue, insats, asked, insats["id"] in stale_intake, late))
+    forbund = {}
+    for kommun in catalogue.kommuner.values():
+        organisation = catalogue.organisationer.get(kommun.get("samordningsforbund", ""))
+        if organisation:
+            forbund[kommun["id"]] = {"id": organisation["id"], "namn": organisation["namn"]}
     return {
+        "fragor": exported,
         "insatser": entries,
         "etiketter": {
-            "kommun": {k: v["namn"] for k, v in catalogue.kommuner.items()},
             "behov": {k: v["namn"] for k, v in catalogue.behov.items()},
-            "forsorjning": labels("forsorjning"),
             "remittent": labels("remittent"),
-            "intag": labels("intagsstatus"),
-            "aktivitet": labels("aktivitetssvar"),
         },
-        "oppet_intag": list(OPEN_INTAKE),
-        "ej_tackta": [{"namn": u["namn"], "behov": u["behov"], "kommuner": u["kommuner"]}
+        "ej_tackta": [{"id": u["id"], "namn": u["namn"], "behov": u["behov"], "kommuner": u["kommuner"],
+                       "kalla": "; ".join(catalogue.source_citation(s) for s in u.get("kallor", []))}
                       for u in catalogue.ej_tackta_behov.values()],
+        "forbund": forbund,
     }
 
 
-def _limits_met(limits, coordinated: bool, reasons: list[str]) -> bool:
-    """Whether every (has limit, answer, fits, reason) holds; adds the reasons of those that do."""
-    for has_limit, answer, fits, reason in limits:
-        if not has_limit:
+# --- answers --------------------------------------------------------------------------
+
+def _offered(question: dict, value: Any) -> bool:
+    if question["tal"]:
+        return isinstance(value, int) and not isinstance(value, bool) and NUMBER_RANGE[0] <= value <= NUMBER_RANGE[1]
+    return isinstance(value, str) and any(value == option[0] for option in question["varden"] or [])
+
+
+def known_answers(data: dict[str, Any], query: Mapping[str, str]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """Answers from a URL query (question id -> text), keeping what the questions offer.
+
+    A number question takes 0–120 written as digits; a question with several answers
+    takes values separated by commas (kept in the question's order). Everything else,
+    and any parameter that is no question, is returned as (parameter, value) to report.
+    vagvisare.js:knownAnswers() does the same for the page's URL.
+    """
+    answers: dict[str, Any] = {}
+    ignored: list[tuple[str, str]] = []
+    by_id = {q["id"]: q for q in data["fragor"]}
+    for name, raw in query.items():
+        raw = (raw or "").strip()
+        if not raw:
             continue
-        if answer is None:
-            if coordinated:
-                return False
-        elif not fits(answer):
-            return False
+        question = by_id.get(name)
+        if question is None:
+            ignored.append((name, raw))
+        elif question["flera"]:
+            parts = [part for part in raw.split(",") if part]
+            order = [option[0] for option in question["varden"] or []]
+            kept = [value for value in order if value in parts]
+            ignored += [(name, part) for part in dict.fromkeys(parts) if part not in order]
+            if kept:
+                answers[name] = kept
+        elif question["tal"]:
+            if re.fullmatch(r"[0-9]{1,3}", raw) and _offered(question, int(raw)):
+                answers[name] = int(raw)
+            else:
+                ignored.append((name, raw))
+        elif _offered(question, raw):
+            answers[name] = raw
         else:
-            reasons.append(reason(answer))
-    return True
+            ignored.append((name, raw))
+    return answers, ignored
 
 
-def match_entries(data: dict[str, Any], answers: Answers) -> list[Match]:
-    """The matching itself, on exported entries. vagvisare.js mirrors this function line by line."""
-    label = data["etiketter"]
-    results: list[Match] = []
-    for item in data["insatser"]:
-        coordinated = item["typ"] != ORDINARY_KIND
-        reasons: list[str] = []
-        # Needs: at least one must match when any are given.
-        matched = [need for need in answers.behov if need in item["behov"]]
-        if answers.behov and not matched:
+def to_query(answers: Mapping[str, Any]) -> dict[str, str]:
+    return {name: ",".join(value) if isinstance(value, list) else str(value) for name, value in answers.items()
+            if value not in (None, "", [])}
+
+
+# --- the evaluation ---------------------------------------------------------------------
+
+def _first_of_kind(data: dict, kind: str) -> dict | None:
+    return next((q for q in data["fragor"] if q["typ"] == kind), None)
+
+
+def _answer(answers: Mapping[str, Any], question: dict | None) -> Any:
+    return answers.get(question["id"]) if question is not None else None
+
+
+def evaluate(data: dict[str, Any], answers: Mapping[str, Any]) -> dict[str, Any]:
+    """The triage for one set of answers (question id -> value). assets/vagvisare.js mirrors this loop."""
+    questions_by_id = {q["id"]: q for q in data["fragor"]}
+    need_labels = data["etiketter"]["behov"]
+    remittent_labels = data["etiketter"]["remittent"]
+    names = {item["id"]: item["namn"] for item in data["insatser"]}
+    # Needs: urgent ones (a "ja" that brings a need), the first need, then the others chosen.
+    urgent: list[str] = []
+    for question in data["fragor"]:
+        if question["behov_vid_ja"] and answers.get(question["id"]) == "ja" and question["behov_vid_ja"] not in urgent:
+            urgent.append(question["behov_vid_ja"])
+    first = _answer(answers, _first_of_kind(data, "forsta_behov"))
+    chosen = list(_answer(answers, _first_of_kind(data, "behov")) or [])
+    needs: list[str] = []
+    for need in urgent + ([first] if first else []) + chosen:
+        if need not in needs:
+            needs.append(need)
+    contacts = list(_answer(answers, _first_of_kind(data, "kontakter")) or [])
+    referrer = _answer(answers, _first_of_kind(data, "remittent"))
+
+    lists: dict[str, list[dict]] = {outcome: [] for outcome in OUTCOMES}
+    elsewhere = 0
+    for position, item in enumerate(data["insatser"]):
+        met_needs = [need for need in needs if need in item["behov"]]
+        if needs and not met_needs:
             continue
-        reasons += [label["behov"].get(need, need).lower() for need in matched]
-        # Kommun, age range, income source: a limit the measure sets must be met. An
-        # unanswered limit keeps an ordinary measure (ask first) but drops a coordinated one.
-        low = item["alder_min"] if item["alder_min"] is not None else 0
-        high = item["alder_max"] if item["alder_max"] is not None else 120
-        limits = (
-            (bool(item["kommuner"]), answers.kommun, lambda kommun: kommun in item["kommuner"],
-             lambda kommun: label["kommun"].get(kommun, kommun)),
-            (item["alder_min"] is not None or item["alder_max"] is not None, answers.alder,
-             lambda age: low <= age <= high, lambda age: f"{low}–{high} år"),
-            (bool(item["forsorjning"]), answers.forsorjning, lambda source: source in item["forsorjning"],
-             lambda source: label["forsorjning"].get(source, source).lower()),
-        )
-        if not _limits_met(limits, coordinated, reasons):
+        checked = [(condition, state(condition, answers.get(condition["fraga"]))) for condition in item["villkor"]]
+        if any(s == "ej" and questions_by_id[c["fraga"]]["avgransar"] for c, s in checked):
+            elsewhere += 1
             continue
-        # Activity a few hours a week.
-        if item["kraver_aktivitet"]:
-            if answers.aktivitet == "nej" or (coordinated and answers.aktivitet != "ja"):
-                continue
-            if answers.aktivitet == "ja":
-                reasons.append("klarar aktivitet några timmar i veckan")
-        for contact in answers.kontakter:
-            if contact in item["remittenter"]:
-                reasons.append(f"kan remitteras av {label['remittent'].get(contact, contact)}")
-        warnings: list[str] = []
-        if item["intag_obekraftat"]:
-            warnings.append("Intaget är inte bekräftat: kontakta verksamheten.")
-        elif item["intag"] not in data["oppet_intag"]:
-            warnings.append(f"Intag: {label['intag'].get(item['intag'], item['intag'])}.")
-        for title in item["avtal_forsenade"]:
-            warnings.append(f"Överenskommelsen {title} är inte reviderad i tid.")
-        if answers.remittent and item["remittenter"] and answers.remittent not in item["remittenter"]:
-            who = label["remittent"].get(answers.remittent, answers.remittent)
-            warnings.append(f"{who} står inte bland dem som kan remittera"
+        failed = [c for c, s in checked if s == "ej"]
+        to_clarify = [c["fraga"] for c, s in checked if s == "okant" and c["om_okant"] == "stam_av"]
+        reasons = [need_labels.get(need, need) for need in met_needs]
+        reasons += [c["skal"] for c, s in checked if s == "uppfyllt" and c["typ"] == "krav"]
+        reasons += [f"kan remitteras av {remittent_labels.get(contact, contact)}"
+                    for contact in contacts if contact in item["remittenter"]]
+        warnings = list(item["varningar"])
+        if referrer and item["remittenter"] and referrer not in item["remittenter"]:
+            warnings.append(f"{remittent_labels.get(referrer, referrer)} står inte bland dem som kan remittera"
                             + ("; personen kan ansöka själv." if item["egen_ansokan"] else "."))
-        group = "samordnad" if coordinated else "ordinarie"
-        if item["ej_tillganglig"]:  # never recommended: listed apart, with why
-            group, warnings = UNAVAILABLE, [item["ej_tillganglig"]]
-        results.append(Match(item["id"], group, len(matched), reasons, warnings))
-
+        turn_to: list[str] = []
+        if item["ej_tillganglig"]:
+            outcome, reasons, warnings = UNAVAILABLE, [item["ej_tillganglig"]], []
+        elif failed:
+            outcome, reasons = "passar-inte", [c["varfor_inte"] for c in failed]
+            for condition in failed:
+                turn_to += [t for t in condition["hanvisa_till"] if t not in turn_to and t != item["id"]]
+        elif to_clarify:
+            outcome = "stam-av"
+        else:
+            outcome = "kan-passa"
+        primary = (0 if any(n in item["primart_for"] for n in urgent) else
+                   1 if first and first in item["primart_for"] else
+                   2 if any(n in item["primart_for"] for n in needs) else 3)
+        key = (primary, 0 if item["ordinarie"] else 1, -len(met_needs), 0 if item["oppet"] else 1)
+        lists[outcome].append({
+            "id": item["id"], "namn": item["namn"], "utfall": outcome, "skal": reasons, "varningar": warnings,
+            "hanvisa_till": [{"id": t, "namn": names.get(t, t)} for t in turn_to],
+            "stam_av": [{"id": q, "fraga": questions_by_id[q]["kort"]} for q in dict.fromkeys(to_clarify)],
+            "villkor": [{"text": c["text"], "tillstand": s, "varfor_inte": c["varfor_inte"]} for c, s in checked],
+            "rang": _rank_reasons(key, item, first, urgent, need_labels, len(needs)),
+            "_key": key + (position,)})
+    for found in lists.values():
+        found.sort(key=lambda r: r["_key"])
+        for index, result in enumerate(found):
+            result["lika_som_foregaende"] = index > 0 and found[index - 1]["_key"][:4] == result["_key"][:4]
+        for result in found:
+            del result["_key"]
+    possible = lists["kan-passa"] + lists["stam-av"]
     by_id = {item["id"]: item for item in data["insatser"]}
+    asked_about = {c["fraga"] for r in possible for c in by_id[r["id"]]["villkor"]}
+    remaining = [q["id"] for q in data["fragor"] if q["id"] in asked_about
+                 and answers.get(q["id"]) in (None, UNKNOWN, [])]
+    return {
+        "resultat": lists["kan-passa"],
+        "stam_av": lists["stam-av"],
+        "passar_inte": lists["passar-inte"],
+        "inte_tillgangliga": lists[UNAVAILABLE],
+        "ej_tackta_behov": _unmet(data, answers, needs, possible, by_id),
+        "fragor_kvar": remaining,
+        # Questions worth showing: those some possible measure has a condition on, and those answered.
+        "fragor_relevanta": [q["id"] for q in data["fragor"] if q["id"] in asked_about or q["id"] in answers],
+        "andra_kommuner": elsewhere,
+    }
 
-    def order(match: Match):
-        item = by_id[match.id]
-        open_now = item["intag"] in data["oppet_intag"] and not item["intag_obekraftat"]
-        rank = 2 if match.group == UNAVAILABLE else 1 if match.group != "ordinarie" else 0
-        return (rank, -match.needs_matched, not open_now, item["namn"].lower())
 
-    return sorted(results, key=order)
+def _rank_reasons(key: tuple, item: dict, first: str | None, urgent: list[str], need_labels: dict, needs: int) -> list[str]:
+    """Why a measure stands where it stands, one phrase per ranking key."""
+    reasons = []
+    if key[0] == 0:
+        reasons.append("huvudsyfte: " + ", ".join(need_labels.get(n, n) for n in item["primart_for"] if n in urgent))
+    elif key[0] == 1:
+        reasons.append(f"huvudsyfte: {need_labels.get(first, first)} (första behovet)")
+    elif key[0] == 2:
+        reasons.append("huvudsyfte: ett av behoven")
+    reasons.append("ordinarie insats" if item["ordinarie"] else "samordnad insats")
+    if needs:
+        reasons.append(f"möter {-key[2]} av {needs} behov")
+    reasons.append("öppet intag" if item["oppet"] else "intaget är inte öppet eller inte bekräftat")
+    return reasons
 
 
-def match(catalogue: Catalogue, findings: list[Finding], answers: Answers) -> list[Match]:
-    return match_entries(guide_data(catalogue, findings), answers)
+def _unmet(data: dict, answers: Mapping[str, Any], needs: list[str], possible: list[dict], by_id: dict) -> list[dict]:
+    """Chosen needs that no possible measure meets, with what the sources record as missing."""
+    kommun = _answer(answers, _first_of_kind(data, "kommun"))
+    forbund = data["forbund"].get(kommun) if kommun else None
+    unmet = []
+    for need in needs:
+        if any(need in by_id[r["id"]]["behov"] for r in possible):
+            continue
+        recorded = [{"id": u["id"], "namn": u["namn"], "kalla": u["kalla"]} for u in data["ej_tackta"]
+                    if need in u["behov"] and (not kommun or kommun in u["kommuner"])]
+        unmet.append({"behov": need, "namn": data["etiketter"]["behov"].get(need, need),
+                      "registrerade": recorded, "forbund": forbund})
+    return unmet
+
+
+def triage(catalogue: Catalogue, findings: list[Finding], answers: Mapping[str, Any]) -> dict[str, Any]:
+    return evaluate(guide_data(catalogue, findings), answers)

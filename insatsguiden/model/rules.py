@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Any, Callable, Iterator
 from urllib.parse import urlsplit
 
+from . import conditions as cond
 from .dates import PARTIAL_DATE, parse_partial
 from .schema import listing, load_schema, suggest
 from .vocabulary import BY_KEY, REFERENCES, SECTIONS, answer_options
@@ -177,6 +178,7 @@ RESERVED_IDS = frozenset("""
     filtrera finansierar forsenad forvantningar granskning insatser kallor kontakt kort-om kriterier mal malgrupp
     namns-av ok organisationer overenskommelser passar-inte-for prova-forst remiss revisionsregel sa-fungerar-det
     saknas schema snart sok tackning team tomma uteslutningsgrunder utan-formular vagvisare
+    sa-resonerar-guiden innan-du-remitterar
 """.split())
 RESERVED_PREFIXES = ("ig-", "kommun-", "saknas-", "typ-", "vagvisare-")
 RESERVED_QUESTION_IDS = frozenset("""
@@ -494,6 +496,8 @@ def check_guide_questions(data: Any, today: dt.date) -> Iterator[Finding]:
             found = allowed_answers(data, kind)
             allowed_by_kind[kind] = (found, set(found)) if found is not None else None
         allowed = allowed_by_kind.get(kind) if isinstance(kind, str) else None
+        if "behov_vid_ja" in question and kind != "janej":
+            yield base + ("behov_vid_ja",), "behov_vid_ja gäller bara ja/nej-frågor (matchar: janej). Ta bort fältet."
         answers = question.get("svar")
         if kind == "alder" and answers:
             yield base + ("svar",), "en åldersfråga har inga fasta svar. Ta bort svar."
@@ -505,6 +509,144 @@ def check_guide_questions(data: Any, today: dt.date) -> Iterator[Finding]:
                 hint = suggest(value, allowed[0]) if unknown <= MAX_SUGGESTIONS else ""
                 yield base + ("svar", position, "varde"), (f"'{value}' är inget giltigt svar för en fråga om {kind}."
                                                           f"{hint} Tillåtna: {listing(allowed[0])}.")
+
+
+# --- the guide's conditions and test cases -------------------------------------------
+
+def _guide_questions(data: Any) -> dict[str, tuple[dict, list[str] | None]]:
+    """Question id -> (question, the values it offers, or None for a number)."""
+    found: dict[str, tuple[dict, list[str] | None]] = {}
+    for question in cond.questions(data):
+        identity, kind = question.get("id"), question.get("matchar")
+        if isinstance(identity, str) and isinstance(kind, str) and identity not in found:
+            offered = cond.options(data, question)
+            found[identity] = (question, None if offered is None else [value for value, _ in offered])
+    return found
+
+
+def _condition_findings(condition: dict, asked: dict, insatser: dict, record: dict, base: Path) -> Iterator[Finding]:
+    identity = condition.get("fraga")
+    if not isinstance(identity, str):
+        return
+    if identity not in asked:
+        yield base + ("fraga",), (f"frågan '{identity}' finns inte i vägvisaren.{suggest(identity, list(asked))} "
+                                  f"Frågor: {listing(list(asked))}.")
+        return
+    question, values = asked[identity]
+    kind = question.get("matchar")
+    if kind not in cond.CONDITION_KINDS:
+        usable = [q for q, (item, _) in asked.items() if item.get("matchar") in cond.CONDITION_KINDS]
+        yield base + ("fraga",), (f"frågan '{identity}' ({kind}) kan inte ha villkor: den har flera svar eller styr bara "
+                                  f"visningen. Villkor kan ställas på: {listing(usable)}.")
+        return
+    rule = condition.get("regel")
+    fitting = cond.NUMBER_RULES if values is None else cond.CHOICE_RULES
+    if isinstance(rule, str) and rule not in fitting:
+        yield base + ("regel",), (f"regeln {rule} passar inte frågan '{identity}', som besvaras med "
+                                  f"{'ett tal' if values is None else 'ett val'}. Använd {' eller '.join(fitting)}.")
+        return
+    if values is not None:
+        chosen = [(("varde",), condition.get("varde"))] if rule == "lika" else \
+            [(("varden", i), v) for i, v in enumerate(condition.get("varden") or [])] if rule == "i" else []
+        for where, value in chosen:
+            if value == cond.UNKNOWN:
+                yield base + where, (f"'{cond.UNKNOWN}' betyder att svaret saknas och kan inte ingå i en regel. "
+                                     "Skriv vad som ska gälla då under om_okant.")
+            elif isinstance(value, str) and value not in values:
+                yield base + where, (f"'{value}' är inget svar på frågan '{identity}'.{suggest(value, values)} "
+                                     f"Tillåtna: {listing([v for v in values if v != cond.UNKNOWN])}.")
+    elif rule == "mellan" and isinstance(condition.get("min"), int) and isinstance(condition.get("max"), int) \
+            and condition["min"] > condition["max"]:
+        yield base + ("max",), f"max ({condition['max']}) är mindre än min ({condition['min']}). Byt plats på dem."
+    if record.get("typ") != cond.ORDINARY_KIND and condition.get("om_okant") == "fraga":
+        yield base + ("om_okant",), ("en insats som inte är ordinarie får aldrig visas som 'kan passa' när svaret "
+                                     "saknas. Skriv om_okant: stam_av.")
+    targets = condition.get("hanvisa_till")
+    for position, target in enumerate(targets if isinstance(targets, list) else []):
+        other = insatser.get(target) if isinstance(target, str) else None
+        if target == record.get("id"):
+            yield base + ("hanvisa_till", position), "en insats kan inte hänvisa till sig själv. Ta bort hänvisningen."
+        elif other is not None and other.get("typ") != cond.ORDINARY_KIND:
+            yield base + ("hanvisa_till", position), (f"'{target}' är inte en ordinarie insats (typ {other.get('typ')}). "
+                                                      "Hänvisa bara till ordinarie insatser.")
+
+
+def check_conditions(data: Any, today: dt.date) -> Iterator[Finding]:
+    """Conditions name a question the guide asks, a rule that fits it and values it can have,
+    refer on to ordinary measures, and can be met by some answer."""
+    asked = _guide_questions(data)
+    insatser = ids_in(data, "insatser")
+    for index, record in _records(data, "insatser"):
+        own = record.get("villkor")
+        own = own if isinstance(own, list) else []
+        broken = False
+        for position, condition in enumerate(own):
+            if isinstance(condition, dict):
+                problems = list(_condition_findings(condition, asked, insatser, record, ("insatser", index, "villkor", position)))
+                broken = broken or bool(problems)
+                yield from problems
+        target = record.get("malgrupp") if isinstance(record.get("malgrupp"), dict) else {}
+        needs = target.get("behov") if isinstance(target.get("behov"), list) else []
+        primary = record.get("primart_for")
+        for position, need in enumerate(primary if isinstance(primary, list) else []):
+            if isinstance(need, str) and need not in needs:
+                yield ("insatser", index, "primart_for", position), (
+                    f"'{need}' står inte bland behoven under malgrupp.behov. Lägg till behovet där eller ta bort det här.")
+        if broken:
+            continue
+        # Satisfiable: per question, some answer meets every condition on it (own and derived).
+        by_question: dict[str, list[tuple[int | None, dict]]] = {}
+        positions = {id(c): p for p, c in enumerate(own)}
+        for condition in cond.conditions_of(data, record):
+            if condition.get("fraga") in asked and isinstance(condition.get("regel"), str):
+                by_question.setdefault(condition["fraga"], []).append((positions.get(id(condition)), condition))
+        for identity, found in by_question.items():
+            if len(found) < 2 and found[0][1].get("typ") == "krav":
+                continue
+            if not cond.satisfiable([c for _, c in found], asked[identity][1]):
+                where = next((p for p, _ in found if p is not None), None)
+                path = ("insatser", index, "villkor", where) if where is not None else ("insatser", index, "malgrupp")
+                yield path, (f"inget svar på frågan '{identity}' uppfyller alla villkor på den, så insatsen kan aldrig "
+                             "passa. Ändra eller ta bort ett av villkoren.")
+
+
+def check_guide_cases(data: Any, today: dt.date) -> Iterator[Finding]:
+    """Test cases answer questions that exist with values they offer, and name measures that exist."""
+    guide = data.get("vagvisare") if isinstance(data, dict) else None
+    cases = guide.get("testfall") if isinstance(guide, dict) else None
+    if not isinstance(cases, list):
+        return
+    asked = _guide_questions(data)
+    insatser = ids_in(data, "insatser")
+    for index, case in enumerate(cases):
+        if not isinstance(case, dict):
+            continue
+        base = ("vagvisare", "testfall", index)
+        answers = case.get("svar") if isinstance(case.get("svar"), dict) else {}
+        for identity, value in answers.items():
+            if identity not in asked:
+                yield base + ("svar", identity), (f"frågan '{identity}' finns inte i vägvisaren.{suggest(identity, list(asked))} "
+                                                  f"Frågor: {listing(list(asked))}.")
+                continue
+            question, values = asked[identity]
+            several = question.get("matchar") in cond.MULTI_KINDS
+            if values is None:
+                if not isinstance(value, int):
+                    yield base + ("svar", identity), f"frågan '{identity}' besvaras med ett heltal 0–120."
+                continue
+            if several != isinstance(value, list):
+                yield base + ("svar", identity), (f"frågan '{identity}' besvaras med "
+                                                  + ("en lista, t.ex. [bostad]." if several else "ett enda värde, inte en lista."))
+                continue
+            for item in value if isinstance(value, list) else [value]:
+                if item not in values:
+                    yield base + ("svar", identity), (f"'{item}' är inget svar på frågan '{identity}'.{suggest(str(item), values)} "
+                                                      f"Tillåtna: {listing(values)}.")
+        outcomes = case.get("utfall") if isinstance(case.get("utfall"), dict) else {}
+        for identity in outcomes:
+            if identity not in insatser:
+                yield base + ("utfall", identity), (f"insatsen '{identity}' finns inte under insatser.{suggest(identity, list(insatser))} "
+                                                    "Rätta id:t.")
 
 
 CHECKS: list[Callable[[Any, dt.date], Iterator[Finding]]] = [
@@ -519,4 +661,6 @@ CHECKS: list[Callable[[Any, dt.date], Iterator[Finding]]] = [
     check_text_links,
     check_private_email,
     check_guide_questions,
+    check_conditions,
+    check_guide_cases,
 ]

@@ -75,6 +75,13 @@ REFERENCES: tuple[tuple[tuple, str], ...] = (
     (("insatser", "*", "overenskommelser", "*"), "overenskommelser"),
     (("insatser", "*", "prova_forst", "*"), "insatser"),
     (("insatser", "*", "kallor", "*", "kalla"), "kallor"),
+    (("insatser", "*", "primart_for", "*"), "behov"),
+    (("insatser", "*", "villkor", "*", "hanvisa_till", "*"), "insatser"),
+    (("insatser", "*", "villkor", "*", "kalla", "kalla"), "kallor"),
+    (("vagvisare", "fragor", "*", "behov_vid_ja"), "behov"),
+    (("vagvisare", "testfall", "*", "forst"), "insatser"),
+    (("vagvisare", "testfall", "*", "rekommenderas_inte", "*"), "insatser"),
+    (("vagvisare", "testfall", "*", "kalla", "kalla"), "kallor"),
     (("ej_tackta_behov", "*", "behov", "*"), "behov"),
     (("ej_tackta_behov", "*", "kommuner", "*"), "kommuner"),
     (("ej_tackta_behov", "*", "kallor", "*", "kalla"), "kallor"),
@@ -91,6 +98,12 @@ def record_label(data: Any, path: tuple) -> tuple[str, tuple]:
         except (KeyError, IndexError, TypeError):
             identity = None
         return (f"Vägvisarens fråga '{identity}'" if isinstance(identity, str) else f"Vägvisarens fråga nr {path[2] + 1}"), path[3:]
+    if len(path) >= 3 and path[:2] == ("vagvisare", "testfall") and isinstance(path[2], int):
+        try:
+            name = data["vagvisare"]["testfall"][path[2]]["namn"]
+        except (KeyError, IndexError, TypeError):
+            name = None
+        return (f"Testfallet '{name}'" if isinstance(name, str) else f"Testfall nr {path[2] + 1}"), path[3:]
     if len(path) >= 2 and path[0] in BY_KEY and isinstance(path[1], int):
         noun = BY_KEY[path[0]].noun
         try:

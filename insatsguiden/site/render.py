@@ -19,13 +19,13 @@ from markupsafe import Markup
 
 import datetime as dt
 
-from ..model.catalogue import Catalogue
+from ..model.catalogue import ORDINARY_KIND, REFERABLE_KINDS, Catalogue
+from ..model.conditions import options
 from ..domain.freshness import (OK, OVERDUE, PHRASES, SOON, Finding, browser_rules, by_record, duration, evaluate, message,
                                 sentence, settings_of)
-from ..domain.guide import Answers, guide_data, match_entries
+from ..domain.guide import evaluate as evaluate_guide, guide_data
 from ..domain.review_report import as_json
 from ..model.schema import labels, vocabulary
-from ..model.vocabulary import answer_options
 from .textformat import render_inline, render_markdown
 
 TEMPLATES = jinja2.FileSystemLoader(str(__import__("pathlib").Path(__file__).parent / "templates"))
@@ -135,11 +135,18 @@ def _page(src_uri: str, title: str, template: str, **context: Any) -> Page:
     return Page(src_uri=src_uri, url=address, title=title, template=template, context=context)
 
 
+REASONING_PAGE = "sa-resonerar-guiden"          # under vagvisare/, beside the kommun pages
+BEFORE_REFERRAL_PAGE = "innan-du-remitterar"    # under insatser/<id>/
+
+
+def has_referral_checklist(insats: dict) -> bool:
+    """A coordinated measure or project one can refer to gets a printable checklist page."""
+    return insats["typ"] in REFERABLE_KINDS and insats["typ"] != ORDINARY_KIND
+
+
 def question_options(catalogue: Catalogue, question: dict) -> list[tuple[str, str]]:
-    """(value, text) for a guide question: its own answers, or every value of its vocabulary."""
-    if question.get("svar"):
-        return [(answer["varde"], answer["text"]) for answer in question["svar"]]
-    return answer_options(catalogue.data, question["matchar"]) or []
+    """(value, text) for a guide question: its own answers, or every value of its kind."""
+    return options(catalogue.data, question) or []
 
 
 def safe_json(value: Any) -> Markup:
@@ -184,6 +191,10 @@ def site_pages(catalogue: Catalogue) -> list[Page]:
         pages.append(_page("vagvisare/index.md", "Vägvisare", "vagvisare.html"))
         pages += [_page(f"vagvisare/{k['id']}/index.md", f"Vägvisare: {k['namn']}", "vagvisare_kommun.html", kommun=k)
                   for k in catalogue.kommuner.values()]
+        pages.append(_page(f"vagvisare/{REASONING_PAGE}/index.md", "Så resonerar guiden", "resonemang.html"))
+        pages += [_page(f"insatser/{i['id']}/{BEFORE_REFERRAL_PAGE}.md", f"Innan du remitterar: {i['namn']}",
+                        "innan_du_remitterar.html", insats=i)
+                  for i in catalogue.insatser.values() if has_referral_checklist(i)]
     return pages
 
 
@@ -216,7 +227,7 @@ def render_page(page: Page, site: Site) -> RenderedPage:
         extra["search_terms"] = safe_json(site.catalogue.data.get("sokord", []))
     html = template.render(c=site.catalogue, site=site, href=lambda target: relative(page.url, target), page=page,
                            question_options=lambda question: question_options(site.catalogue, question),
-                           guide_match=lambda **answers: match_entries(site.guide, Answers(**answers)),
+                           guide_triage=lambda answers: evaluate_guide(site.guide, answers),
                            **extra, **page.context)
     html += review_rules_block(html)
     return RenderedPage(html=html, toc=table_of_contents(html))

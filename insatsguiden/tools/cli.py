@@ -8,7 +8,7 @@ import sys
 
 from .. import DEFAULT_DATA
 from ..model.dates import today_from_text
-from ..model.problems import format_problems, summary, visible
+from ..model.problems import Problem, format_problems, summary, visible
 from ..model.reader import display_path
 from ..model.validate import validate_file
 from ..model.vocabulary import answer_options
@@ -81,14 +81,35 @@ def main_validate(argv: list[str]) -> int:
     parser.add_argument("--format", choices=("text", "github"), default="text", help="utdataformat")
     parser.add_argument("--today", type=parse_today, default=None, help="dagens datum ÅÅÅÅ-MM-DD (standard: idag)")
     args = parser.parse_args(argv)
-    _, name, result = load(args)
+    today, name, result = load(args)
     if result.ok:
+        failures = routing_problems(result.catalogue, today, name)
+        if failures:
+            print(format_problems(failures, args.format))
+            print(f"{summary(failures)} Vägvisarens testfall visar vad guiden ska svara; ändra villkoren eller testfallet.",
+                  file=sys.stderr)
+            return EXIT_PROBLEMS
         count = len(result.catalogue.insatser)
-        print(f"{name}: OK ({count} insatser).")
+        cases = len((result.catalogue.data.get("vagvisare") or {}).get("testfall") or [])
+        print(f"{name}: OK ({count} insatser; {cases} testfall för vägvisaren går igenom).")
         return 0
     print(format_problems(result.problems, args.format, more=result.more))
     print(summary(result.problems, result.more), file=sys.stderr)
     return exit_code_for(result)
+
+
+def routing_problems(catalogue, today, name: str) -> list[Problem]:
+    """The guide's test cases that do not route as expected, as problems at the case's line."""
+    from ..domain.freshness import evaluate
+    from ..domain.routing_cases import run_cases
+    from ..model.vocabulary import describe
+
+    problems = []
+    for case in run_cases(catalogue, evaluate(catalogue, today)):
+        for path, message in case.failures:
+            line, col = catalogue.position(path)
+            problems.append(Problem(name, line, col, f"{describe(catalogue.data, path)}: {message}"))
+    return problems
 
 
 def main_freshness(argv: list[str]) -> int:

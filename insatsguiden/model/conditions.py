@@ -1,0 +1,175 @@
+"""The guide's questions and conditions as data: what a question accepts and how a rule reads.
+
+A condition (`villkor`) names a question, a rule and what happens when the answer
+fails it or is missing. The rule vocabulary is small on purpose, so coordinators can
+read it in the YAML and every rule has a Swedish sentence:
+
+    lika    the answer is `varde`              (choice questions)
+    i       the answer is one of `varden`      (choice questions)
+    mellan  min <= answer <= max               (number questions)
+    minst   answer >= varde                    (number questions)
+    hogst   answer <= varde                    (number questions)
+
+The limits a measure already states in `malgrupp` (kommuner, age, income source,
+activity capacity) become conditions of the same kind here (`conditions_of`), so the
+guide has one mechanism. Everything in this module reads plain data and tolerates
+values the schema has not checked yet; it decides nothing about a particular
+question or measure.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from .schema import labels
+from .vocabulary import answer_options
+
+UNKNOWN = "vet-inte"            # an answer that counts as no answer
+ORDINARY_KIND = "ordinarie"
+
+# Question kinds (`matchar`) by how they are answered and what they do.
+MULTI_KINDS = frozenset({"behov", "kontakter"})                 # several answers
+NUMBER_KINDS = frozenset({"alder"})                             # an integer 0–120
+NUMBER_RANGE = (0, 120)
+CONDITION_KINDS = frozenset({"kommun", "alder", "forsorjning", "forsta_behov", "aktivitet", "janej"})
+SCOPE_KINDS = frozenset({"kommun"})     # a failed condition hides the measure: it is elsewhere, not a "no"
+CHOICE_RULES = ("lika", "i")
+NUMBER_RULES = ("mellan", "minst", "hogst")
+OUTCOME_ON_UNKNOWN = ("stam_av", "fraga")
+
+
+def questions(data: Any) -> list[dict]:
+    guide = data.get("vagvisare") if isinstance(data, dict) else None
+    found = guide.get("fragor") if isinstance(guide, dict) else None
+    return [q for q in found if isinstance(q, dict)] if isinstance(found, list) else []
+
+
+def question_by_kind(data: Any) -> dict[str, dict]:
+    """The first question of each kind (the schema rules allow only one per kind)."""
+    found: dict[str, dict] = {}
+    for question in questions(data):
+        kind = question.get("matchar")
+        if isinstance(kind, str):
+            found.setdefault(kind, question)
+    return found
+
+
+def options(data: Any, question: dict) -> list[tuple[str, str]] | None:
+    """(value, label) a question offers: its own `svar`, or every value of its kind; None for a number."""
+    own = question.get("svar")
+    if isinstance(own, list) and own:
+        return [(a["varde"], a.get("text", a["varde"])) for a in own
+                if isinstance(a, dict) and isinstance(a.get("varde"), str)]
+    kind = question.get("matchar")
+    return answer_options(data, kind) if isinstance(kind, str) else []
+
+
+def short_name(question: dict) -> str:
+    return question.get("kort") or question.get("fraga") or question.get("id", "")
+
+
+def holds(condition: dict, answer: Any) -> bool:
+    """Whether a known answer satisfies the rule (before `typ` turns it into met or failed)."""
+    rule = condition.get("regel")
+    if rule == "lika":
+        return answer == condition.get("varde")
+    if rule == "i":
+        return answer in (condition.get("varden") or [])
+    if not isinstance(answer, int) or isinstance(answer, bool):
+        return False
+    if rule == "mellan":
+        return condition["min"] <= answer <= condition["max"]
+    if rule == "minst":
+        return answer >= condition["varde"]
+    if rule == "hogst":
+        return answer <= condition["varde"]
+    return False
+
+
+def state(condition: dict, answer: Any) -> str:
+    """'uppfyllt', 'ej' (fails: a requirement unmet or an exclusion hit) or 'okant' (no answer yet)."""
+    if answer is None or answer == UNKNOWN or answer == [] or answer == ():
+        return "okant"
+    hit = holds(condition, answer)
+    return "uppfyllt" if hit == (condition.get("typ") == "krav") else "ej"
+
+
+def _joined(words: list[str], last: str = "och") -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + f" {last} " + words[-1]
+
+
+def rule_text(condition: dict, value_labels: dict[str, str]) -> str:
+    """The rule in Swedish, e.g. 'Ja', 'Ludvika eller Smedjebacken', '16–29 år'."""
+    rule = condition.get("regel")
+    if rule == "lika":
+        return value_labels.get(condition.get("varde"), str(condition.get("varde")))
+    if rule == "i":
+        return _joined([value_labels.get(v, v) for v in condition.get("varden") or []], "eller")
+    if rule == "mellan":
+        return f"{condition.get('min')}–{condition.get('max')}"
+    if rule == "minst":
+        return f"minst {condition.get('varde')}"
+    if rule == "hogst":
+        return f"högst {condition.get('varde')}"
+    return ""
+
+
+def condition_text(condition: dict, question: dict, value_labels: dict[str, str]) -> str:
+    """The whole condition as a checklist line: 'Krav: Behöver samordning: Ja'."""
+    what = "Krav" if condition.get("typ") == "krav" else "Utesluter"
+    return f"{what}: {short_name(question)}: {rule_text(condition, value_labels)}"
+
+
+def derived_conditions(data: Any, insats: dict) -> list[dict]:
+    """The limits of `malgrupp` as conditions, one per question the guide asks."""
+    by_kind = question_by_kind(data)
+    target = insats.get("malgrupp") if isinstance(insats.get("malgrupp"), dict) else {}
+    unknown = "fraga" if insats.get("typ") == ORDINARY_KIND else "stam_av"
+    sources = insats.get("kallor") if isinstance(insats.get("kallor"), list) else []
+    source = sources[0] if sources and isinstance(sources[0], dict) else None
+    kommun_names = {k.get("id"): k.get("namn", k.get("id")) for k in (data.get("kommuner") or []) if isinstance(k, dict)}
+    found: list[dict] = []
+
+    def add(kind: str, rule: dict, why: str) -> None:
+        question = by_kind.get(kind)
+        if question is None or not isinstance(question.get("id"), str):
+            return
+        found.append({"fraga": question["id"], "typ": "krav", **rule, "om_okant": unknown,
+                      "varfor_inte": why, "hanvisa_till": [], "kalla": source, "harledd": True})
+
+    kommuner = [k for k in target.get("kommuner") or [] if isinstance(k, str)]
+    if kommuner:
+        add("kommun", {"regel": "i", "varden": kommuner},
+            f"Insatsen finns bara för den som bor i {_joined([kommun_names.get(k, k) for k in kommuner])}.")
+    age = target.get("alder") if isinstance(target.get("alder"), dict) else {}
+    low, high = age.get("min"), age.get("max")
+    if isinstance(low, int) or isinstance(high, int):
+        low = low if isinstance(low, int) else NUMBER_RANGE[0]
+        high = high if isinstance(high, int) else NUMBER_RANGE[1]
+        add("alder", {"regel": "mellan", "min": low, "max": high}, f"Insatsen är för den som är {low}–{high} år.")
+    incomes = [f for f in target.get("forsorjning") or [] if isinstance(f, str)]
+    if incomes:
+        names = labels("forsorjning")
+        add("forsorjning", {"regel": "i", "varden": incomes},
+            f"Insatsen är för den som har {_joined([names.get(f, f).lower() for f in incomes], 'eller')}.")
+    if target.get("kraver_aktivitetsformaga") is True:
+        add("aktivitet", {"regel": "lika", "varde": "ja"},
+            "Insatsen kräver att personen orkar vara aktiv några timmar i veckan.")
+    return found
+
+
+def conditions_of(data: Any, insats: dict) -> list[dict]:
+    """The measure's own conditions, then the derived ones for questions it does not already cover."""
+    own = [c for c in insats.get("villkor") or [] if isinstance(c, dict)]
+    covered = {c.get("fraga") for c in own}
+    return own + [c for c in derived_conditions(data, insats) if c["fraga"] not in covered]
+
+
+def satisfiable(conditions: Iterable[dict], values: list[str] | None) -> bool:
+    """Whether some answer meets every condition in `conditions` (all on one question).
+
+    `values` are the question's choices, or None for a number question (0–120 tried).
+    """
+    domain: list[Any] = list(range(NUMBER_RANGE[0], NUMBER_RANGE[1] + 1)) if values is None else \
+        [v for v in values if v != UNKNOWN]
+    conditions = list(conditions)
+    return any(all(state(c, value) == "uppfyllt" for c in conditions) for value in domain)
