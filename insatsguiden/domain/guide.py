@@ -317,17 +317,21 @@ def _rank_reasons(key: tuple, item: dict, first: str | None, urgent: list[str], 
 
 
 def _unmet(data: dict, answers: Mapping[str, Any], needs: list[str], possible: list[dict], by_id: dict) -> list[dict]:
-    """Chosen needs that no possible measure meets, with what the sources record as missing."""
+    """Chosen needs that no possible measure meets, or that the sources record as missing in the kommun.
+
+    `inget_alternativ` is true when nothing listed meets the need; the recorded gaps (with their
+    sources) are named either way, with the kommun's förbund to tell.
+    """
     kommun = _answer(answers, _first_of_kind(data, "kommun"))
     forbund = data["forbund"].get(kommun) if kommun else None
     unmet = []
     for need in needs:
-        if any(need in by_id[r["id"]]["behov"] for r in possible):
-            continue
+        uncovered = not any(need in by_id[r["id"]]["behov"] for r in possible)
         recorded = [{"id": u["id"], "namn": u["namn"], "kalla": u["kalla"]} for u in data["ej_tackta"]
                     if need in u["behov"] and (not kommun or kommun in u["kommuner"])]
-        unmet.append({"behov": need, "namn": data["etiketter"]["behov"].get(need, need),
-                      "registrerade": recorded, "forbund": forbund})
+        if uncovered or recorded:
+            unmet.append({"behov": need, "namn": data["etiketter"]["behov"].get(need, need),
+                          "inget_alternativ": uncovered, "registrerade": recorded, "forbund": forbund})
     return unmet
 
 

@@ -149,50 +149,103 @@ def main_freshness(argv: list[str]) -> int:
     return 1 if late and not args.report_only else 0
 
 
-def age(value: str) -> int:
-    if not re.fullmatch(r"[0-9]{1,3}", value) or not 0 <= int(value) <= 120:
-        raise argparse.ArgumentTypeError(f"ogiltig ålder '{visible(value)}', skriv ett heltal 0–120")
-    return int(value)
+SHORTHANDS = ("kommun", "alder", "forsorjning", "behov", "aktivitet", "kontakter", "remittent")
 
 
 def main_guide(argv: list[str]) -> int:
     import json
 
-    from ..domain.guide import ACTIVITY_ANSWERS, UNAVAILABLE, Answers, match
     from ..domain.freshness import evaluate
+    from ..domain.guide import guide_data, known_answers, evaluate as triage
 
-    parser = SwedishParser(prog="guide.py", description="Vägvisaren på kommandoraden: rangordnade insatser med skäl.")
-    parser.add_argument("--kommun", help="kommunens id, t.ex. ludvika")
-    parser.add_argument("--alder", type=age, help="personens ålder i år (0–120)")
-    parser.add_argument("--forsorjning", help="t.ex. forsorjningsstod, sjukpenning, ingen")
-    parser.add_argument("--behov", action="append", default=[], help="behovets id; kan anges flera gånger")
-    parser.add_argument("--aktivitet", choices=ACTIVITY_ANSWERS, help="klarar personen en aktivitet några timmar i veckan")
-    parser.add_argument("--kontakter", action="append", default=[], help="befintlig kontakt (remittentvärde); flera gånger")
-    parser.add_argument("--remittent", help="vem som frågar, t.ex. forsakringskassan")
+    parser = SwedishParser(prog="guide.py", description=(
+        "Vägvisaren på kommandoraden: vilka insatser som kan passa, vad som ska stämmas av, "
+        "vad som inte passar och varför."))
+    parser.add_argument("--svar", action="append", default=[], metavar="ID=VÄRDE",
+                        help="svar på en fråga i vägvisaren, t.ex. --svar aktivt-missbruk=ja; kan anges flera gånger. "
+                             "Flera värden skrivs med komma: --svar behov=bostad,arbete")
+    for kind in SHORTHANDS:
+        parser.add_argument(f"--{kind}", action="append", default=[], metavar="VÄRDE",
+                            help=f"kortform för --svar {kind}=VÄRDE")
     parser.add_argument("--today", type=parse_today, default=None, help="dagens datum ÅÅÅÅ-MM-DD (standard: idag)")
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.add_argument("file", nargs="?", default=str(DEFAULT_DATA), help="datafilen (standard: data/insatser.yaml)")
     args = parser.parse_args(argv)
+    given: dict[str, list[str]] = {}
+    for kind in SHORTHANDS:
+        for value in getattr(args, kind):
+            given.setdefault(kind, []).append(value)
+    for pair in args.svar:
+        name, equals, value = pair.partition("=")
+        if not equals or not name.strip():
+            parser.error(f"--svar: skriv ID=VÄRDE, t.ex. psykos=nej (fick '{visible(pair)}')")
+        given.setdefault(name.strip(), []).append(value.strip())
     today, name, result = load(args)
     if not result.ok:
         print(format_problems(result.problems, more=result.more))
         print("Datafilen är ogiltig. " + summary(result.problems, result.more), file=sys.stderr)
         return exit_code_for(result)
-    catalogue = result.catalogue
-    # Each option answers the guide question of the same kind; the allowed values are that kind's.
-    for kind, values in (("kommun", [args.kommun]), ("behov", args.behov), ("forsorjning", [args.forsorjning]),
-                         ("kontakter", args.kontakter), ("remittent", [args.remittent])):
-        allowed = {value for value, _ in answer_options(catalogue.data, kind)}
-        for value in values:
-            if value is not None and value not in allowed:
-                parser.error(f"--{kind}: okänt värde '{visible(value)}'. Tillåtna värden: {', '.join(sorted(allowed))}")
-    answers = Answers(kommun=args.kommun, alder=args.alder, forsorjning=args.forsorjning,
-                      behov=tuple(sorted(set(args.behov))), aktivitet=args.aktivitet,
-                      kontakter=tuple(sorted(set(args.kontakter))), remittent=args.remittent)
-    matches = match(catalogue, evaluate(catalogue, today), answers)
+    data = guide_data(result.catalogue, evaluate(result.catalogue, today))
+    by_id = {q["id"]: q for q in data["fragor"]}
+    query = {}
+    for question_id, values in given.items():
+        question = by_id.get(question_id)
+        if question is None:
+            parser.error(f"okänd fråga '{visible(question_id)}'. Frågor: {', '.join(by_id)}")
+        if len(values) > 1 and not question["flera"]:
+            parser.error(f"frågan '{question_id}' har ett enda svar, men fick {len(values)}")
+        query[question_id] = ",".join(values)
+    answers, ignored = known_answers(data, query)
+    for question_id, value in ignored:
+        question = by_id[question_id]
+        allowed = "ett heltal 0–120" if question["tal"] else ", ".join(v for v, _ in question["varden"] or [])
+        parser.error(f"okänt svar '{visible(value)}' på frågan '{question_id}'. Tillåtna värden: {allowed}")
+    outcome = triage(data, answers)
     if args.format == "json":
-        print(json.dumps([m.to_json() for m in matches], ensure_ascii=False, indent=2))
+        print(json.dumps({key: outcome[key] for key in ("resultat", "stam_av", "passar_inte", "inte_tillgangliga",
+                                                         "ej_tackta_behov", "fragor_kvar")}, ensure_ascii=False, indent=2))
         return 0
+    for line in guide_text(outcome, by_id):
+        print(visible(line))
+    return 0
+
+
+def guide_text(outcome: dict, questions: dict[str, dict]) -> list[str]:
+    """The triage as plain text for a terminal, one measure per block."""
+    lines: list[str] = []
+    if not outcome["resultat"] and not outcome["stam_av"]:
+        lines.append("Ingen insats kan passa eller stämmas av utifrån svaren. Kontakta samordningsförbundet.")
+    groups = (("resultat", "Kan passa (bäst först):"), ("stam_av", "Stäm av först med verksamheten:"),
+              ("passar_inte", "Passar inte:"), ("inte_tillgangliga", "Inte tillgängligt just nu (rekommenderas inte):"))
+    for key, heading in groups:
+        if not outcome[key]:
+            continue
+        lines += ["", heading]
+        for rank, found in enumerate(outcome[key], 1):
+            number = f"{rank:>3}." if key == "resultat" else "  –"
+            lines.append(f"{number} {found['namn']} [{found['id']}]")
+            label = "Därför" if key in ("resultat", "stam_av") else "Skäl"
+            lines.append(f"     {label}: {' · '.join(found['skal']) or 'inga särskilda villkor'}")
+            if found["stam_av"]:
+                lines.append("     Klara ut: " + ", ".join(q["fraga"] for q in found["stam_av"]))
+            if found["hanvisa_till"]:
+                lines.append("     Vänd dig i stället till: " + ", ".join(f"{t['namn']} [{t['id']}]" for t in found["hanvisa_till"]))
+            for warning in found["varningar"]:
+                lines.append(f"     Obs: {warning}")
+            if key == "resultat":
+                lines.append("     Ordning: " + ", ".join(found["rang"])
+                             + (" (lika i övrigt som föregående; i bokstavsordning)" if found["lika_som_foregaende"] else ""))
+    for unmet in outcome["ej_tackta_behov"]:
+        lines += ["", f"Ingen tillgänglig insats möter behovet {unmet['namn']}." if unmet["inget_alternativ"] else
+                  f"Behovet {unmet['namn']} saknar insatser lokalt enligt källorna."]
+        for recorded in unmet["registrerade"]:
+            lines.append(f"  Saknas enligt källorna: {recorded['namn']} ({recorded['kalla']})")
+        if unmet["forbund"]:
+            lines.append(f"  Berätta om behovet för {unmet['forbund']['namn']}.")
+    if outcome["fragor_kvar"]:
+        lines += ["", "Svara gärna också på: " + "; ".join(
+            f"{questions[q]['kort']} (--svar {q}=…)" for q in outcome["fragor_kvar"])]
+    return lines
     if not any(found.group != UNAVAILABLE for found in matches):
         print("Ingen insats passar svaren. Kontakta samordningsförbundets samordnare.")
     group = None
