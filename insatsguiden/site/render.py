@@ -20,11 +20,12 @@ from markupsafe import Markup
 import datetime as dt
 
 from ..model.catalogue import ORDINARY_KIND, REFERABLE_KINDS, Catalogue
-from ..model.conditions import options
+from ..model.conditions import conditions_of, options, question_by_kind, questions, rule_text
 from ..domain.freshness import (OK, OVERDUE, PHRASES, SOON, Finding, browser_rules, by_record, duration, evaluate, message,
                                 sentence, settings_of)
 from ..domain.guide import evaluate as evaluate_guide, guide_data
 from ..domain.review_report import as_json
+from ..domain.routing_cases import CaseOutcome, run_cases
 from ..model.schema import labels, vocabulary
 from .textformat import render_inline, render_markdown
 
@@ -36,6 +37,7 @@ URL_PATTERNS = {
     "organisation": "organisationer/{}/",
     "overenskommelse": "overenskommelser/{}/",
     "behov": "behov/{}/",
+    "innan": "insatser/{}/innan-du-remitterar/",
 }
 _HEADING = re.compile(r'<h([23]) id="([^"]+)">(.*?)</h\1>', re.S)
 _TAG = re.compile(r"<[^>]+>")
@@ -84,6 +86,12 @@ class Site:
         """The guide's exported entries, computed once per build."""
         return guide_data(self.catalogue, self.findings)
 
+
+    @cached_property
+    def routing_cases(self) -> list[tuple[dict, CaseOutcome]]:
+        """The guide's test cases with what the guide shows for each, for "Så resonerar guiden"."""
+        cases = (self.catalogue.data.get("vagvisare") or {}).get("testfall") or []
+        return list(zip(cases, run_cases(self.catalogue, self.findings)))
 
     def intake(self, insats: dict) -> Finding | None:
         found = self.findings_for("insatser", insats["id"], "intag")
@@ -142,6 +150,33 @@ BEFORE_REFERRAL_PAGE = "innan-du-remitterar"    # under insatser/<id>/
 def has_referral_checklist(insats: dict) -> bool:
     """A coordinated measure or project one can refer to gets a printable checklist page."""
     return insats["typ"] in REFERABLE_KINDS and insats["typ"] != ORDINARY_KIND
+
+
+def guide_conditions(catalogue: Catalogue, insats: dict) -> list[dict[str, Any]]:
+    """A measure's conditions as the guide evaluates them (own and from malgrupp), ready for a table."""
+    asked = {q["id"]: q for q in questions(catalogue.data)}
+    rows = []
+    for condition in conditions_of(catalogue.data, insats):
+        question = asked.get(condition["fraga"])
+        if question is None:
+            continue
+        value_labels = dict(options(catalogue.data, question) or [])
+        kind = "Krav" if condition["typ"] == "krav" else "Utesluter"
+        rows.append({
+            "question": question, "condition": condition,
+            "rule": f"{kind}: {rule_text(condition, value_labels)}",
+            "unknown": "Stäm av först" if condition["om_okant"] == "stam_av" else "Fråga",
+            "why_not": condition["varfor_inte"], "turn_to": list(condition.get("hanvisa_till") or []),
+            "source": catalogue.source_citation(condition["kalla"]) if condition.get("kalla") else "",
+            "derived": bool(condition.get("harledd")),
+        })
+    return rows
+
+
+def guide_answers(catalogue: Catalogue, **by_kind: Any) -> dict[str, Any]:
+    """Answers keyed by the id of the question of each kind (kommun=..., behov=[...])."""
+    ids = {kind: question["id"] for kind, question in question_by_kind(catalogue.data).items()}
+    return {ids[kind]: value for kind, value in by_kind.items() if kind in ids}
 
 
 def question_options(catalogue: Catalogue, question: dict) -> list[tuple[str, str]]:
@@ -227,7 +262,10 @@ def render_page(page: Page, site: Site) -> RenderedPage:
         extra["search_terms"] = safe_json(site.catalogue.data.get("sokord", []))
     html = template.render(c=site.catalogue, site=site, href=lambda target: relative(page.url, target), page=page,
                            question_options=lambda question: question_options(site.catalogue, question),
-                           guide_triage=lambda answers: evaluate_guide(site.guide, answers),
+                           guide_triage=lambda **by_kind: evaluate_guide(site.guide, guide_answers(site.catalogue, **by_kind)),
+                           guide_conditions=lambda insats: guide_conditions(site.catalogue, insats),
+                           has_referral_checklist=has_referral_checklist,
+                           routing_cases=lambda: site.routing_cases,
                            **extra, **page.context)
     html += review_rules_block(html)
     return RenderedPage(html=html, toc=table_of_contents(html))
