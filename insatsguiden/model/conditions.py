@@ -31,6 +31,7 @@ MULTI_KINDS = frozenset({"behov", "kontakter"})                 # several answer
 NUMBER_KINDS = frozenset({"alder"})                             # an integer 0–120
 NUMBER_RANGE = (0, 120)
 CONDITION_KINDS = frozenset({"kommun", "alder", "forsorjning", "forsta_behov", "aktivitet", "janej"})
+REPEATABLE_KINDS = frozenset({"janej"})    # the only kind the guide may ask several questions of
 SCOPE_KINDS = frozenset({"kommun"})     # a failed condition hides the measure: it is elsewhere, not a "no"
 CHOICE_RULES = ("lika", "i")
 NUMBER_RULES = ("mellan", "minst", "hogst")

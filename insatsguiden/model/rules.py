@@ -489,7 +489,7 @@ def check_guide_questions(data: Any, today: dt.date) -> Iterator[Finding]:
             seen_ids.add(identity)
         kind = question.get("matchar")
         if isinstance(kind, str):
-            if kind in seen_kinds:
+            if kind in seen_kinds and kind not in cond.REPEATABLE_KINDS:
                 yield base + ("matchar",), f"det finns redan en fråga som matchar {kind}. Varje fält får bara ha en fråga."
             seen_kinds.add(kind)
         if isinstance(kind, str) and kind not in allowed_by_kind:
