@@ -52,6 +52,9 @@ def unavailable_reason(insats: dict) -> str:
     if insats["typ"] == "avslutad" or intake["status"] == "avslutad":
         end = (insats.get("period") or {}).get("slut")
         return "Insatsen har avslutats" + (f" ({end})" if end else "") + "."
+    end = (insats.get("period") or {}).get("slut")
+    if intake["status"] == "stangd" and end:
+        return f"Insatsen slutade {end} och intaget är stängt."
     if intake["status"] == "stangd":
         return f"Intaget är stängt{since}."
     if intake["status"] == "pausad":

@@ -488,10 +488,30 @@ def main(argv: list[str], default_today: dt.date) -> int:
         return exit_code_for(result)
     old = load_old(raw, old_name, notes)
     changes = diff(old, result.catalogue.data)
+    routing = routing_changes(raw, old_name, result.catalogue, today)
     if args.format == "markdown":
         print(as_markdown(changes, name, against, notes), end="")
+        if routing:
+            print("\n### Vägvisarens testfall\n\nÄndringen flyttar utfallet i de här testfallen:\n")
+            print("\n".join(f"- {md(line)}" for line in routing))
     else:
         for note in notes:
             print(visible(note))
         print(as_text(changes, against))
+        if routing:
+            print("Vägvisarens testfall som får ett annat utfall:")
+            print("\n".join(visible(f"  {line}") for line in routing))
     return 0
+
+
+def routing_changes(raw: bytes | None, old_name: str, catalogue, today: dt.date) -> list[str]:
+    """The guide's test cases whose outcome differs between the old version and this one."""
+    from ..domain.freshness import evaluate
+    from ..domain.routing_cases import changed, run_cases
+    from ..model.validate import validate_bytes
+
+    new = run_cases(catalogue, evaluate(catalogue, today))
+    previous = validate_bytes(raw, old_name, today) if raw is not None else None
+    old = run_cases(previous.catalogue, evaluate(previous.catalogue, today)) if previous is not None and previous.ok else []
+    names = {identity: record["namn"] for identity, record in catalogue.insatser.items()}
+    return changed(old, new, names)
