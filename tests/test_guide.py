@@ -63,7 +63,8 @@ def triage_data(base: dict) -> dict:
         insats.pop("villkor", None)
         insats.pop("primart_for", None)
         primary = {"bostadssociala-enheten-vasteras": ["bostad"], "psykiatrin-vastmanland": ["psykisk-ohalsa"],
-                   "arbetsformedlingen-ordinarie-vasteras": ["arbete"]}.get(insats["id"])
+                   "arbetsformedlingen-ordinarie-vasteras": ["arbete"],
+                   "oppenvarden-beroende-vasteras": ["missbruk"]}.get(insats["id"])
         if primary:
             insats["primart_for"] = primary
         if insats["id"] == SOT:
@@ -327,3 +328,24 @@ def test_pages_without_javascript(default_catalogue, built_site):
     assert "Inte tillgängligt just nu" in section_text and "UMA" in section_text
     assert not any("uma/" in a["href"] for ul in kommun_page.find("h2", id="arbete").find_next_siblings("ul", limit=1)
                    for a in ul.find_all("a"))
+
+
+def test_contributing_examples_are_valid_and_route_as_they_say(default_catalogue, tmp_path):
+    """CONTRIBUTING.md section 8: the condition and the test case it shows are valid data that pass."""
+    text = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+
+    def block(marker):
+        found = re.search(re.escape(marker) + r"\s*```yaml\n(.*?)```", text, re.S)
+        assert found, marker
+        return yaml.safe_load(found.group(1))
+
+    data = triage_data(default_catalogue.data)
+    if not any(q["id"] == "aktivt-missbruk" for q in data["vagvisare"]["fragor"]):
+        data["vagvisare"]["fragor"].append({"id": "aktivt-missbruk", "fraga": "Har personen ett aktivt missbruk?",
+                                            "kort": "Aktivt missbruk", "matchar": "janej", "behov_vid_ja": "missbruk"})
+    sot_of(data)["villkor"] += block("<!-- exempel: villkor -->")["villkor"]
+    data["vagvisare"]["testfall"] = block("<!-- exempel: testfall -->")["testfall"]
+    path = tmp_path / "exempel.yaml"
+    path.write_text(dump(data), encoding="utf-8")
+    run = run_script("scripts/validate.py", "--today", TODAY.isoformat(), str(path))
+    assert run.returncode == 0, run.stdout + run.stderr
