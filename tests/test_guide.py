@@ -349,3 +349,18 @@ def test_contributing_examples_are_valid_and_route_as_they_say(default_catalogue
     path.write_text(dump(data), encoding="utf-8")
     run = run_script("scripts/validate.py", "--today", TODAY.isoformat(), str(path))
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+@pytest.mark.parametrize("fields, message", [
+    ({"regel": "lika"}, "regeln lika kräver fältet varde (en text)"),
+    ({"regel": "mellan", "min": 18}, "regeln mellan kräver fältet max (ett heltal)"),
+    ({"regel": "minst", "varde": "arton"}, "varde ska vara ett heltal"),
+    ({"regel": "i", "varden": "ja"}, "ska vara en lista"),
+    ({"regel": "lika", "varde": "ja", "min": 3}, "fältet min används inte av regeln lika"),
+])
+def test_a_rule_needs_its_own_value_fields(default_catalogue, fields, message):
+    def change(data):
+        sot_of(data)["villkor"].append({"fraga": "psykos", "typ": "krav", **fields, "om_okant": "stam_av",
+                                        "varfor_inte": "Passar inte.", "kalla": dict(SOURCE)})
+    result = validate_text(broken(triage_data(default_catalogue.data), change), "insatser.yaml", TODAY)
+    assert any(message in p.message for p in result.problems), [p.text() for p in result.problems]

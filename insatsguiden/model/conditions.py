@@ -34,6 +34,9 @@ CONDITION_KINDS = frozenset({"kommun", "alder", "forsorjning", "forsta_behov", "
 REPEATABLE_KINDS = frozenset({"janej"})    # the only kind the guide may ask several questions of
 SCOPE_KINDS = frozenset({"kommun"})     # a failed condition hides the measure: it is elsewhere, not a "no"
 CHOICE_RULES = ("lika", "i")
+# The fields each rule reads, and whether they hold text or a whole number.
+RULE_FIELDS = {"lika": {"varde": str}, "i": {"varden": list}, "mellan": {"min": int, "max": int},
+               "minst": {"varde": int}, "hogst": {"varde": int}}
 NUMBER_RULES = ("mellan", "minst", "hogst")
 OUTCOME_ON_UNKNOWN = ("stam_av", "fraga")
 
@@ -126,8 +129,10 @@ def derived_conditions(data: Any, insats: dict) -> list[dict]:
     target = insats.get("malgrupp") if isinstance(insats.get("malgrupp"), dict) else {}
     unknown = "fraga" if insats.get("typ") == ORDINARY_KIND else "stam_av"
     sources = insats.get("kallor") if isinstance(insats.get("kallor"), list) else []
-    source = sources[0] if sources and isinstance(sources[0], dict) else None
-    kommun_names = {k.get("id"): k.get("namn", k.get("id")) for k in (data.get("kommuner") or []) if isinstance(k, dict)}
+    source = sources[0] if sources and isinstance(sources[0], dict) and isinstance(sources[0].get("kalla"), str) else None
+    listed = data.get("kommuner") if isinstance(data, dict) else None
+    kommun_names = {k["id"]: str(k.get("namn", k["id"])) for k in (listed if isinstance(listed, list) else [])
+                    if isinstance(k, dict) and isinstance(k.get("id"), str)}
     found: list[dict] = []
 
     def add(kind: str, rule: dict, why: str) -> None:
@@ -137,17 +142,22 @@ def derived_conditions(data: Any, insats: dict) -> list[dict]:
         found.append({"fraga": question["id"], "typ": "krav", **rule, "om_okant": unknown,
                       "varfor_inte": why, "hanvisa_till": [], "kalla": source, "harledd": True})
 
-    kommuner = [k for k in target.get("kommuner") or [] if isinstance(k, str)]
+    def strings(value: Any) -> list[str]:
+        return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
+
+    kommuner = strings(target.get("kommuner"))
     if kommuner:
         add("kommun", {"regel": "i", "varden": kommuner},
             f"Insatsen finns bara för den som bor i {_joined([kommun_names.get(k, k) for k in kommuner])}.")
     age = target.get("alder") if isinstance(target.get("alder"), dict) else {}
     low, high = age.get("min"), age.get("max")
-    if isinstance(low, int) or isinstance(high, int):
-        low = low if isinstance(low, int) else NUMBER_RANGE[0]
-        high = high if isinstance(high, int) else NUMBER_RANGE[1]
+    low = low if isinstance(low, int) and not isinstance(low, bool) else None
+    high = high if isinstance(high, int) and not isinstance(high, bool) else None
+    if low is not None or high is not None:
+        low = NUMBER_RANGE[0] if low is None else low
+        high = NUMBER_RANGE[1] if high is None else high
         add("alder", {"regel": "mellan", "min": low, "max": high}, f"Insatsen är för den som är {low}–{high} år.")
-    incomes = [f for f in target.get("forsorjning") or [] if isinstance(f, str)]
+    incomes = strings(target.get("forsorjning"))
     if incomes:
         names = labels("forsorjning")
         add("forsorjning", {"regel": "i", "varden": incomes},
@@ -160,8 +170,9 @@ def derived_conditions(data: Any, insats: dict) -> list[dict]:
 
 def conditions_of(data: Any, insats: dict) -> list[dict]:
     """The measure's own conditions, then the derived ones for questions it does not already cover."""
-    own = [c for c in insats.get("villkor") or [] if isinstance(c, dict)]
-    covered = {c.get("fraga") for c in own}
+    listed = insats.get("villkor")
+    own = [c for c in listed if isinstance(c, dict)] if isinstance(listed, list) else []
+    covered = {c.get("fraga") for c in own if isinstance(c.get("fraga"), str)}
     return own + [c for c in derived_conditions(data, insats) if c["fraga"] not in covered]
 
 

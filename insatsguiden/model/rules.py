@@ -178,9 +178,10 @@ RESERVED_IDS = frozenset("""
     filtrera finansierar forsenad forvantningar granskning insatser kallor kontakt kort-om kriterier mal malgrupp
     namns-av ok organisationer overenskommelser passar-inte-for prova-forst remiss revisionsregel sa-fungerar-det
     saknas schema snart sok tackning team tomma uteslutningsgrunder utan-formular vagvisare
-    sa-resonerar-guiden innan-du-remitterar
+    sa-resonerar-guiden innan-du-remitterar fragorna hinder kriterier-i-text ordinarie-med-villkor prova-forst-har
+    sa-remitterar-du samordnade-insatser steg testfall vem-du-ringer villkor-att-stamma-av
 """.split())
-RESERVED_PREFIXES = ("ig-", "kommun-", "saknas-", "typ-", "vagvisare-")
+RESERVED_PREFIXES = ("ig-", "kommun-", "saknas-", "typ-", "vagvisare-", "villkor-")
 RESERVED_QUESTION_IDS = frozenset("""
     filter filter-status filterlista grupperat innehall resultat resultat-del resultat-mall resultat-rubrik
     resultat-status saknas ingen-traff skriv-ut sok-fran-disk sok-fraga sok-resultat sok-status sokord sokruta-falt
@@ -524,9 +525,33 @@ def _guide_questions(data: Any) -> dict[str, tuple[dict, list[str] | None]]:
     return found
 
 
+def _rule_fields(condition: dict, base: Path) -> Iterator[Finding]:
+    """The value fields a rule reads are there, of the right type, and no other value field is."""
+    rule = condition.get("regel")
+    fields = cond.RULE_FIELDS.get(rule) if isinstance(rule, str) else None
+    if fields is None:
+        return
+    for name, kind in fields.items():
+        value = condition.get(name)
+        if name not in condition:
+            what = "ett heltal" if kind is int else "en lista" if kind is list else "en text"
+            yield base, f"regeln {rule} kräver fältet {name} ({what}). Lägg till det."
+        elif kind is int and (not isinstance(value, int) or isinstance(value, bool)):
+            yield base + (name,), f"regeln {rule} jämför tal: {name} ska vara ett heltal 0–120."
+        elif kind is list and not isinstance(value, list):
+            yield base + (name,), f"regeln {rule} jämför med flera svar: {name} ska vara en lista, t.ex. [ja]."
+        elif kind is str and not isinstance(value, str):
+            yield base + (name,), f"regeln {rule} jämför med ett svar: {name} ska vara en text, t.ex. ja."
+    for name in ("varde", "varden", "min", "max"):
+        if name in condition and name not in fields:
+            yield base + (name,), f"fältet {name} används inte av regeln {rule}. Ta bort det eller byt regel."
+
+
 def _condition_findings(condition: dict, asked: dict, insatser: dict, record: dict, base: Path) -> Iterator[Finding]:
+    problems = list(_rule_fields(condition, base))
+    yield from problems
     identity = condition.get("fraga")
-    if not isinstance(identity, str):
+    if problems or not isinstance(identity, str):
         return
     if identity not in asked:
         yield base + ("fraga",), (f"frågan '{identity}' finns inte i vägvisaren.{suggest(identity, list(asked))} "

@@ -192,7 +192,7 @@ def main_guide(argv: list[str]) -> int:
     for question_id, values in given.items():
         question = by_id.get(question_id)
         if question is None:
-            parser.error(f"okänd fråga '{visible(question_id)}'. Frågor: {', '.join(by_id)}")
+            parser.error(f"okänd fråga '{visible(question_id)}'. Tillåtna frågor: {', '.join(by_id)}")
         if len(values) > 1 and not question["flera"]:
             parser.error(f"frågan '{question_id}' har ett enda svar, men fick {len(values)}")
         query[question_id] = ",".join(values)
