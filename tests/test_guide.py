@@ -274,7 +274,7 @@ def test_test_cases_fail_validation_when_routing_changes(default_catalogue, tmp_
     good = tmp_path / "bra.yaml"
     good.write_text(dump(data), encoding="utf-8")
     run = run_script("scripts/validate.py", "--today", TODAY.isoformat(), str(good))
-    assert run.returncode == 0 and "2 testfall" in run.stdout, run.stdout + run.stderr
+    assert run.returncode == 0 and "alla 2 testfall" in run.stdout, run.stdout + run.stderr
     # A coordinator drops the psychosis exclusion: both cases show what changed.
     sot_of(data)["villkor"] = [c for c in sot_of(data)["villkor"] if c["fraga"] != "psykos"]
     bad = tmp_path / "andrad.yaml"

@@ -24,6 +24,7 @@ intake; and last the name (the export is sorted by name), which the result says 
 """
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -73,28 +74,32 @@ def _question(data: dict, question: dict) -> dict[str, Any]:
             "behov_vid_ja": question.get("behov_vid_ja")}
 
 
-def _condition(condition: dict, question: dict, value_labels: dict[str, str], source: str) -> dict[str, Any]:
+def _condition(condition: dict, question: dict, value_labels: dict[str, str]) -> dict[str, Any]:
     rule = {key: condition[key] for key in ("varde", "varden", "min", "max") if key in condition}
     return {"fraga": condition["fraga"], "typ": condition["typ"], "regel": condition["regel"], **rule,
             "om_okant": condition["om_okant"], "varfor_inte": condition["varfor_inte"],
             "hanvisa_till": list(condition.get("hanvisa_till") or []),
             "text": condition_text(condition, question, value_labels),
             # Shown as a reason when a requirement is met.
-            "skal": f"{short_name(question)}: {rule_text(condition, value_labels)}",
-            "kalla": source, "harledd": bool(condition.get("harledd"))}
+            "skal": f"{short_name(question)}: {rule_text(condition, value_labels)}"}
 
 
 def entry(catalogue: Catalogue, insats: dict, asked: dict[str, tuple[dict, dict]], intake_stale: bool,
-          agreement_overdue: list[str]) -> dict[str, Any]:
-    """What the evaluation reads about one measure, and the texts shown with it."""
+          agreement_overdue: list[str], shared: dict[str, int]) -> dict[str, Any]:
+    """What the evaluation reads about one measure, and the texts shown with it.
+
+    Its conditions are positions in the export's one list of distinct conditions (`shared`
+    maps each, as JSON, to its position): measures in the same kommuner and age range share
+    the same derived conditions, so a large catalogue sends each of them once.
+    """
     target = insats["malgrupp"]
     conditions = []
     for condition in conditions_of(catalogue.data, insats):
         if condition["fraga"] not in asked:  # the guide does not ask it: nothing to evaluate
             continue
         question, value_labels = asked[condition["fraga"]]
-        source = catalogue.source_citation(condition["kalla"]) if condition.get("kalla") else ""
-        conditions.append(_condition(condition, question, value_labels, source))
+        key = json.dumps(_condition(condition, question, value_labels), ensure_ascii=False, sort_keys=True)
+        conditions.append(shared.setdefault(key, len(shared)))
     warnings = []
     if intake_stale:
         warnings.append("Intaget är inte bekräftat: kontakta verksamheten.")
@@ -131,13 +136,14 @@ def guide_data(catalogue: Catalogue, findings: list[Finding]) -> dict[str, Any]:
     exported = [_question(data, q) for q in questions(data)]
     asked = {q["id"]: (q, dict(options(data, q) or [])) for q in questions(data)}
     entries = []
+    shared: dict[str, int] = {}
     # Sorted by name once here: the last ranking key is this position, so both runtimes
     # break ties the same way without comparing strings.
     for insats in sorted(catalogue.insatser.values(), key=lambda i: (i["namn"].casefold(), i["id"])):
         if insats["typ"] not in REFERABLE_KINDS:
             continue
         late = [catalogue.overenskommelser[a]["titel"] for a in insats.get("overenskommelser", []) if a in overdue_agreements]
-        entries.append(entry(catalogue, insats, asked, insats["id"] in stale_intake, late))
+        entries.append(entry(catalogue, insats, asked, insats["id"] in stale_intake, late, shared))
     forbund = {}
     for kommun in catalogue.kommuner.values():
         organisation = catalogue.organisationer.get(kommun.get("samordningsforbund", ""))
@@ -145,6 +151,7 @@ def guide_data(catalogue: Catalogue, findings: list[Finding]) -> dict[str, Any]:
             forbund[kommun["id"]] = {"id": organisation["id"], "namn": organisation["namn"]}
     return {
         "fragor": exported,
+        "villkor": [json.loads(key) for key in shared],
         "insatser": entries,
         "etiketter": {
             "behov": {k: v["namn"] for k, v in catalogue.behov.items()},
@@ -243,7 +250,8 @@ def evaluate(data: dict[str, Any], answers: Mapping[str, Any]) -> dict[str, Any]
         met_needs = [need for need in needs if need in item["behov"]]
         if needs and not met_needs:
             continue
-        checked = [(condition, state(condition, answers.get(condition["fraga"]))) for condition in item["villkor"]]
+        conditions = [data["villkor"][index] for index in item["villkor"]]
+        checked = [(condition, state(condition, answers.get(condition["fraga"]))) for condition in conditions]
         if any(s == "ej" and questions_by_id[c["fraga"]]["avgransar"] for c, s in checked):
             elsewhere += 1
             continue
@@ -287,7 +295,7 @@ def evaluate(data: dict[str, Any], answers: Mapping[str, Any]) -> dict[str, Any]
             del result["_key"]
     possible = lists["kan-passa"] + lists["stam-av"]
     by_id = {item["id"]: item for item in data["insatser"]}
-    asked_about = {c["fraga"] for r in possible for c in by_id[r["id"]]["villkor"]}
+    asked_about = {data["villkor"][index]["fraga"] for r in possible for index in by_id[r["id"]]["villkor"]}
     remaining = [q["id"] for q in data["fragor"] if q["id"] in asked_about
                  and answers.get(q["id"]) in (None, UNKNOWN, [])]
     return {

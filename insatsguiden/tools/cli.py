@@ -91,7 +91,8 @@ def main_validate(argv: list[str]) -> int:
             return EXIT_PROBLEMS
         count = len(result.catalogue.insatser)
         cases = len((result.catalogue.data.get("vagvisare") or {}).get("testfall") or [])
-        print(f"{name}: OK ({count} insatser; {cases} testfall för vägvisaren går igenom).")
+        checked = f"alla {cases} testfall för vägvisaren går igenom" if cases else "inga testfall för vägvisaren"
+        print(f"{name}: OK ({count} insatser; {checked}).")
         return 0
     print(format_problems(result.problems, args.format, more=result.more))
     print(summary(result.problems, result.more), file=sys.stderr)

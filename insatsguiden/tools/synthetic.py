@@ -28,6 +28,11 @@ def _text(rng: random.Random, sentences: int) -> str:
     return " ".join(_sentence(rng) for _ in range(sentences))
 
 
+# Screening questions and the kind of condition coordinated measures put on them.
+SCREENING = [("behover-samordning", "krav"), ("narmare-arbete", "krav"), ("aktivt-missbruk", "uteslutning"),
+             ("psykos", "uteslutning"), ("lss-beslut", "uteslutning"), ("vald-hot", "uteslutning")]
+
+
 def catalogue(size: int, seed: int = 1) -> dict:
     rng = random.Random(seed)
     kallor = [{"id": "kalla", "titel": "Syntetisk källa", "utgivare": "Benchmark", "datum": "2021"}]
@@ -80,9 +85,16 @@ def catalogue(size: int, seed: int = 1) -> dict:
             "senast_granskad": {"datum": "2026-01-15", "av": "Samordnare"},
             "kallor": cite,
         }
+        record["primart_for"] = record["malgrupp"]["behov"][:1]
         if kind == "samordnad" and ordinary:
             record["overenskommelser"] = ["avtal"]
             record["prova_forst"] = rng.sample(ordinary, min(3, len(ordinary)))
+        if kind in ("samordnad", "projekt"):
+            record["villkor"] = [
+                {"fraga": question, "typ": rule_kind, "regel": "lika", "varde": "ja", "om_okant": "stam_av",
+                 "varfor_inte": _sentence(rng, 6, 10), "kalla": {"kalla": "kalla", "avsnitt": "2"},
+                 **({"hanvisa_till": rng.sample(ordinary, min(2, len(ordinary)))} if ordinary else {})}
+                for question, rule_kind in rng.sample(SCREENING, 4)]
         if kind == "ordinarie":
             ordinary.append(identity)
         insatser.append(record)
@@ -90,7 +102,11 @@ def catalogue(size: int, seed: int = 1) -> dict:
                   "kommuner": ["ludvika"], "kallor": cite}]
     guide = {"inledning": "Svara på frågorna.", "fragor": [
         {"id": kind, "fraga": f"Fråga om {kind}?", "matchar": kind}
-        for kind in ("kommun", "alder", "forsorjning", "behov", "aktivitet", "kontakter", "remittent")]}
+        for kind in ("kommun", "alder", "forsorjning", "behov", "forsta_behov", "aktivitet", "kontakter", "remittent")]}
+    guide["fragor"][4]["id"] = "forsta-behov"
+    guide["fragor"] += [{"id": question, "fraga": f"Gäller {question}?", "kort": question.capitalize(), "matchar": "janej",
+                         "svar": [{"varde": v, "text": v.capitalize()} for v in ("ja", "nej", "vet-inte")]}
+                        for question, _ in SCREENING]
     sokord = [{"ord": "FK", "sok_aven": ["Försäkringskassan"]}, {"ord": "AF", "sok_aven": ["Arbetsförmedlingen"]}]
     return {"version": 1, "vagvisare": guide, "sokord": sokord, "kallor": kallor, "kommuner": kommuner, "behov": behov, "organisationer": organisationer,
             "overenskommelser": overenskommelser, "insatser": insatser, "ej_tackta_behov": ej_tackta}
