@@ -147,7 +147,8 @@ def test_the_first_need_ranks_before_needs_met_and_ties_say_so(triage):
     result = evaluate(triage, {"kommun": "vasteras", "behov": ["bostad"], "forsta-behov": "bostad"})
     ranked = [r["id"] for r in result["resultat"]]
     assert ranked[0] == "bostadssociala-enheten-vasteras"
-    assert ranked.index("bostadssociala-enheten-vasteras") < ranked.index("bistandshandlaggning-vasteras")
+    assert result["resultat"][0]["rang"][0] == "huvudsyfte: Bostad (första behovet)"
+    assert all(not r["rang"][0].endswith("(första behovet)") for r in result["resultat"][1:])
     ties = [r for r in result["resultat"] if r["lika_som_foregaende"]]
     names = [r["namn"].casefold() for r in result["resultat"]]
     for tie in ties:  # a tie is broken by name, and only a tie
