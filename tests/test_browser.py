@@ -18,6 +18,8 @@ PAGE_TYPES = {
     "kallor": "kallor/",
     "vagvisare": "vagvisare/?kommun=vasteras&behov=bostad",
     "vagvisare-kommun": "vagvisare/ludvika/",
+    "innan-du-remitterar": "insatser/samordningsteamet-vasteras/innan-du-remitterar/",
+    "sa-resonerar-guiden": "vagvisare/sa-resonerar-guiden/",
     "sok": "sok/?q=bostad",
     "tillganglighet": "tillganglighet/",
 }
@@ -173,7 +175,7 @@ def test_static_guide_pages_without_javascript(browser, site_url):
     assert not tab.locator("#ig-resultat-del").is_visible()
     tab.get_by_role("link", name="Västerås").first.click()
     assert "vagvisare/vasteras/" in tab.url
-    section = tab.locator("h2#bostad + ul")
+    section = tab.locator("h2#stod-i-boendet + ul")
     assert "Boendestöd, Västerås" in section.inner_text()
     context.close()
 
