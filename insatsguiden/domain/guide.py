@@ -283,7 +283,9 @@ def evaluate(data: dict[str, Any], answers: Mapping[str, Any]) -> dict[str, Any]
         lists[outcome].append({
             "id": item["id"], "namn": item["namn"], "utfall": outcome, "skal": reasons, "varningar": warnings,
             "hanvisa_till": [{"id": t, "namn": names.get(t, t)} for t in turn_to],
-            "stam_av": [{"id": q, "fraga": questions_by_id[q]["kort"]} for q in dict.fromkeys(to_clarify)],
+            # What to clarify only matters while nothing has ruled the measure out.
+            "stam_av": [{"id": q, "fraga": questions_by_id[q]["kort"]} for q in dict.fromkeys(to_clarify)]
+            if outcome == "stam-av" else [],
             "villkor": [{"text": c["text"], "tillstand": s, "varfor_inte": c["varfor_inte"]} for c, s in checked],
             "rang": _rank_reasons(key, item, first, urgent, need_labels, len(needs)),
             "_key": key + (position,)})
