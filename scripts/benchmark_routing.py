@@ -33,9 +33,9 @@ def main() -> int:
         return 1
     catalogue = result.catalogue
     findings = review(catalogue, args.today)
-    data = guide_data(catalogue, findings)
+    data = guide_data(catalogue, findings, args.today)
     cases = catalogue.data["vagvisare"].get("testfall", [])
-    outcomes = run_cases(catalogue, findings)
+    outcomes = run_cases(catalogue, findings, args.today)
     passing = sum(not o.failures for o in outcomes)
     print(f"routing cases: {passing} of {len(cases)} route as expected")
     for outcome in outcomes:

@@ -24,12 +24,14 @@ intake; and last the name (the export is sorted by name), which the result says 
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from collections.abc import Mapping
 from typing import Any
 
 from ..model.catalogue import OPEN_INTAKE, ORDINARY_KIND, REFERABLE_KINDS, Catalogue
+from ..model.dates import parse_partial
 from ..model.conditions import (MULTI_KINDS, NUMBER_KINDS, NUMBER_RANGE, SCOPE_KINDS, UNKNOWN, condition_text,
                                 conditions_of, options, questions, rule_text, short_name, state)
 from ..model.schema import labels
@@ -42,18 +44,21 @@ RESULT_LISTS = {"kan-passa": "resultat", "stam-av": "stam_av", "passar-inte": "p
                 "inte-tillganglig": "inte_tillgangliga"}
 
 
-def unavailable_reason(insats: dict) -> str:
+def unavailable_reason(insats: dict, today: dt.date | None = None) -> str:
     """Why a measure cannot take anyone now ("" when it can): ended, intake closed or paused.
 
     Such a measure is never recommended; the guide lists it apart, with this reason.
-    An unconfirmed intake is not a reason: it stays a warning.
+    An unconfirmed intake is not a reason: it stays a warning. With today's date, a
+    period that has ended counts as ended whatever the intake says.
     """
     intake = insats["intag"]
     since = f" sedan {intake['sedan']}" if intake.get("sedan") else ""
-    if insats["typ"] == "avslutad" or intake["status"] == "avslutad":
-        end = (insats.get("period") or {}).get("slut")
-        return "Insatsen har avslutats" + (f" ({end})" if end else "") + "."
     end = (insats.get("period") or {}).get("slut")
+    if insats["typ"] == "avslutad" or intake["status"] == "avslutad":
+        return "Insatsen har avslutats" + (f" ({end})" if end else "") + "."
+    ended = parse_partial(end) if end else None
+    if today is not None and ended is not None and ended[1] < today:
+        return f"Insatsen slutade {end} enligt uppgifterna; kontrollera med verksamheten om den finns kvar."
     if intake["status"] == "stangd" and end:
         return f"Insatsen slutade {end} och intaget är stängt."
     if intake["status"] == "stangd":
@@ -85,7 +90,7 @@ def _condition(condition: dict, question: dict, value_labels: dict[str, str]) ->
 
 
 def entry(catalogue: Catalogue, insats: dict, asked: dict[str, tuple[dict, dict]], intake_stale: bool,
-          agreement_overdue: list[str], shared: dict[str, int]) -> dict[str, Any]:
+          agreement_overdue: list[str], shared: dict[str, int], today: dt.date | None = None) -> dict[str, Any]:
     """What the evaluation reads about one measure, and the texts shown with it.
 
     Its conditions are positions in the export's one list of distinct conditions (`shared`
@@ -116,7 +121,7 @@ def entry(catalogue: Catalogue, insats: dict, asked: dict[str, tuple[dict, dict]
         "primart_for": list(insats.get("primart_for", [])),
         "villkor": conditions,
         "oppet": insats["intag"]["status"] in OPEN_INTAKE and not intake_stale,
-        "ej_tillganglig": unavailable_reason(insats),
+        "ej_tillganglig": unavailable_reason(insats, today),
         "varningar": warnings,
         "remittenter": list(insats["remiss"]["remittenter"]),
         "egen_ansokan": insats["remiss"]["egen_ansokan"],
@@ -128,8 +133,11 @@ def entry(catalogue: Catalogue, insats: dict, asked: dict[str, tuple[dict, dict]
     }
 
 
-def guide_data(catalogue: Catalogue, findings: list[Finding]) -> dict[str, Any]:
-    """Everything the evaluation needs, as plain JSON-ready data: questions, measures, labels."""
+def guide_data(catalogue: Catalogue, findings: list[Finding], today: dt.date | None = None) -> dict[str, Any]:
+    """Everything the evaluation needs, as plain JSON-ready data: questions, measures, labels.
+
+    `today` (the build date) lets a measure whose period has ended count as unavailable.
+    """
     stale_intake = {f.record_id for f in findings if f.kind == "intag" and f.state == OVERDUE}
     overdue_agreements = {f.record_id for f in findings if f.kind == "overenskommelse" and f.state == OVERDUE}
     data = catalogue.data
@@ -143,7 +151,7 @@ def guide_data(catalogue: Catalogue, findings: list[Finding]) -> dict[str, Any]:
         if insats["typ"] not in REFERABLE_KINDS:
             continue
         late = [catalogue.overenskommelser[a]["titel"] for a in insats.get("overenskommelser", []) if a in overdue_agreements]
-        entries.append(entry(catalogue, insats, asked, insats["id"] in stale_intake, late, shared))
+        entries.append(entry(catalogue, insats, asked, insats["id"] in stale_intake, late, shared, today))
     forbund = {}
     for kommun in catalogue.kommuner.values():
         organisation = catalogue.organisationer.get(kommun.get("samordningsforbund", ""))
@@ -224,12 +232,33 @@ def _answer(answers: Mapping[str, Any], question: dict | None) -> Any:
     return answers.get(question["id"]) if question is not None else None
 
 
+def offered_answers(data: dict[str, Any], answers: Mapping[str, Any]) -> dict[str, Any]:
+    """Only answers the questions offer, in the shape each takes; anything else counts as unanswered.
+
+    An answer a question does not offer ("JA", a list for a single answer, a number for a need)
+    must never satisfy a condition by failing to match its exclusion.
+    """
+    kept: dict[str, Any] = {}
+    for question in data["fragor"]:
+        value = answers.get(question["id"]) if isinstance(answers, Mapping) else None
+        if question["flera"]:
+            if isinstance(value, (list, tuple)):
+                chosen = [v for v in value if isinstance(v, str) and _offered(question, v)]
+                if chosen:
+                    kept[question["id"]] = [option[0] for option in question["varden"] if option[0] in chosen]
+        elif _offered(question, value):
+            kept[question["id"]] = value
+    return kept
+
+
 def evaluate(data: dict[str, Any], answers: Mapping[str, Any]) -> dict[str, Any]:
     """The triage for one set of answers (question id -> value). assets/vagvisare.js mirrors this loop."""
+    answers = offered_answers(data, answers)
     questions_by_id = {q["id"]: q for q in data["fragor"]}
     need_labels = data["etiketter"]["behov"]
     remittent_labels = data["etiketter"]["remittent"]
     names = {item["id"]: item["namn"] for item in data["insatser"]}
+    closed = {item["id"]: item["ej_tillganglig"] for item in data["insatser"] if item["ej_tillganglig"]}
     # Needs: urgent ones (a "ja" that brings a need), the first need, then the others chosen.
     urgent: list[str] = []
     for question in data["fragor"]:
@@ -282,7 +311,8 @@ def evaluate(data: dict[str, Any], answers: Mapping[str, Any]) -> dict[str, Any]
         key = (primary, 0 if item["ordinarie"] else 1, -len(met_needs), 0 if item["oppet"] else 1)
         lists[outcome].append({
             "id": item["id"], "namn": item["namn"], "utfall": outcome, "skal": reasons, "varningar": warnings,
-            "hanvisa_till": [{"id": t, "namn": names.get(t, t)} for t in turn_to],
+            # Where to turn instead, and whether that place can take anyone now.
+            "hanvisa_till": [{"id": t, "namn": names.get(t, t), "ej_tillganglig": closed.get(t, "")} for t in turn_to],
             # What to clarify only matters while nothing has ruled the measure out.
             "stam_av": [{"id": q, "fraga": questions_by_id[q]["kort"]} for q in dict.fromkeys(to_clarify)]
             if outcome == "stam-av" else [],
@@ -348,5 +378,6 @@ def _unmet(data: dict, answers: Mapping[str, Any], needs: list[str], possible: l
     return unmet
 
 
-def triage(catalogue: Catalogue, findings: list[Finding], answers: Mapping[str, Any]) -> dict[str, Any]:
-    return evaluate(guide_data(catalogue, findings), answers)
+def triage(catalogue: Catalogue, findings: list[Finding], answers: Mapping[str, Any],
+           today: dt.date | None = None) -> dict[str, Any]:
+    return evaluate(guide_data(catalogue, findings, today), answers)

@@ -7,6 +7,7 @@ case breaks; `scripts/diff_data.py` lists the cases whose outcome a change moves
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,8 +43,8 @@ def shown(data: dict[str, Any], answers: dict[str, Any]) -> tuple[str | None, di
     return (result["resultat"][0]["id"] if result["resultat"] else None), outcomes
 
 
-def run_cases(catalogue: Catalogue, findings: list[Finding]) -> list[CaseOutcome]:
-    data = guide_data(catalogue, findings)
+def run_cases(catalogue: Catalogue, findings: list[Finding], today: dt.date | None = None) -> list[CaseOutcome]:
+    data = guide_data(catalogue, findings, today)
     cases = (catalogue.data.get("vagvisare") or {}).get("testfall") or []
     names = {item["id"]: item["namn"] for item in catalogue.insatser.values()}
     done = []

@@ -168,12 +168,40 @@ def derived_conditions(data: Any, insats: dict) -> list[dict]:
     return found
 
 
+def _domain(values: list[str] | None) -> list[Any]:
+    """Every answer a question can get: its choices (without 'vet inte'), or each whole number 0–120."""
+    return list(range(NUMBER_RANGE[0], NUMBER_RANGE[1] + 1)) if values is None else [v for v in values if v != UNKNOWN]
+
+
+def implies(own: list[dict], derived: dict, values: list[str] | None) -> bool:
+    """Whether every answer that meets all of `own` also meets `derived` (so `derived` adds nothing)."""
+    return all(state(derived, value) == "uppfyllt" for value in _domain(values)
+               if all(state(c, value) == "uppfyllt" for c in own))
+
+
 def conditions_of(data: Any, insats: dict) -> list[dict]:
-    """The measure's own conditions, then the derived ones for questions it does not already cover."""
+    """The measure's own conditions, then the limits of its `malgrupp` that they do not already imply.
+
+    A coordinator writes a condition on the same question as a limit to give it a reason and
+    somewhere to turn instead; it replaces the derived one only when it is at least as strict,
+    so an own condition can never widen the target group the measure's page states.
+    """
     listed = insats.get("villkor")
     own = [c for c in listed if isinstance(c, dict)] if isinstance(listed, list) else []
-    covered = {c.get("fraga") for c in own if isinstance(c.get("fraga"), str)}
-    return own + [c for c in derived_conditions(data, insats) if c["fraga"] not in covered]
+    by_question: dict[str, list[dict]] = {}
+    for condition in own:
+        if isinstance(condition.get("fraga"), str):
+            by_question.setdefault(condition["fraga"], []).append(condition)
+    asked = {q.get("id"): q for q in questions(data) if isinstance(q.get("id"), str)}
+    kept = []
+    for derived in derived_conditions(data, insats):
+        same = by_question.get(derived["fraga"])
+        if same:
+            offered = options(data, asked[derived["fraga"]])
+            if implies(same, derived, None if offered is None else [value for value, _ in offered]):
+                continue
+        kept.append(derived)
+    return own + kept
 
 
 def satisfiable(conditions: Iterable[dict], values: list[str] | None) -> bool:
@@ -181,7 +209,5 @@ def satisfiable(conditions: Iterable[dict], values: list[str] | None) -> bool:
 
     `values` are the question's choices, or None for a number question (0–120 tried).
     """
-    domain: list[Any] = list(range(NUMBER_RANGE[0], NUMBER_RANGE[1] + 1)) if values is None else \
-        [v for v in values if v != UNKNOWN]
     conditions = list(conditions)
-    return any(all(state(c, value) == "uppfyllt" for c in conditions) for value in domain)
+    return any(all(state(c, value) == "uppfyllt" for c in conditions) for value in _domain(values))

@@ -32,7 +32,7 @@ MAX_PROBLEMS = 200
 # A catalogue of 5,000 fully filled-in insatser has about 720,000 values. The
 # cap bounds the time to reject any file under MAX_BYTES (PyYAML's parser costs
 # a few microseconds a value), whatever its shape.
-MAX_NODES = 1_000_000
+MAX_NODES = 2_000_000
 
 _Parser = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
 

@@ -596,11 +596,40 @@ def _condition_findings(condition: dict, asked: dict, insatser: dict, record: di
                                                       "Hänvisa bara till ordinarie insatser.")
 
 
+def _usable(condition: Any) -> bool:
+    """Whether a condition has the shape the evaluation needs (the schema explains what is wrong if not)."""
+    if not isinstance(condition, dict) or not isinstance(condition.get("fraga"), str):
+        return False
+    if condition.get("typ") not in ("krav", "uteslutning") or condition.get("om_okant") not in cond.OUTCOME_ON_UNKNOWN:
+        return False
+    fields = cond.RULE_FIELDS.get(condition.get("regel")) if isinstance(condition.get("regel"), str) else None
+    if fields is None:
+        return False
+    for name, kind in fields.items():
+        value = condition.get(name)
+        if kind is list:
+            if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+                return False
+        elif kind is int and (not isinstance(value, int) or isinstance(value, bool)):
+            return False
+        elif kind is str and not isinstance(value, str):
+            return False
+    return True
+
+
+# Limits in malgrupp that become conditions, by the question kind that must ask them.
+LIMIT_KINDS = (("kommuner", "kommun"), ("alder", "alder"), ("forsorjning", "forsorjning"),
+               ("kraver_aktivitetsformaga", "aktivitet"))
+
+
 def check_conditions(data: Any, today: dt.date) -> Iterator[Finding]:
     """Conditions name a question the guide asks, a rule that fits it and values it can have,
-    refer on to ordinary measures, and can be met by some answer."""
+    refer on to ordinary measures, and can be met by some answer; every limit in a target
+    group has a question that asks it."""
     asked = _guide_questions(data)
     insatser = ids_in(data, "insatser")
+    kinds = {question.get("matchar") for question, _ in asked.values()}
+    unasked_reported: set[str] = set()
     for index, record in _records(data, "insatser"):
         own = record.get("villkor")
         own = own if isinstance(own, list) else []
@@ -608,8 +637,17 @@ def check_conditions(data: Any, today: dt.date) -> Iterator[Finding]:
         for position, condition in enumerate(own):
             if isinstance(condition, dict):
                 problems = list(_condition_findings(condition, asked, insatser, record, ("insatser", index, "villkor", position)))
-                broken = broken or bool(problems)
+                broken = broken or bool(problems) or not _usable(condition)
                 yield from problems
+            else:
+                broken = True
+        target = record.get("malgrupp") if isinstance(record.get("malgrupp"), dict) else {}
+        for field, kind in LIMIT_KINDS if asked else ():
+            if target.get(field) not in (None, False, [], {}) and kind not in kinds and kind not in unasked_reported:
+                unasked_reported.add(kind)
+                yield ("insatser", index, "malgrupp", field), (
+                    f"vägvisaren har ingen fråga av typen {kind}, så gränsen i malgrupp.{field} kan inte prövas och "
+                    f"insatsen skulle visas för alla. Lägg till en fråga med matchar: {kind} under vagvisare.fragor.")
         target = record.get("malgrupp") if isinstance(record.get("malgrupp"), dict) else {}
         needs = target.get("behov") if isinstance(target.get("behov"), list) else []
         primary = record.get("primart_for")
@@ -623,7 +661,7 @@ def check_conditions(data: Any, today: dt.date) -> Iterator[Finding]:
         by_question: dict[str, list[tuple[int | None, dict]]] = {}
         positions = {id(c): p for p, c in enumerate(own)}
         for condition in cond.conditions_of(data, record):
-            if condition.get("fraga") in asked and isinstance(condition.get("regel"), str):
+            if condition["fraga"] in asked:
                 by_question.setdefault(condition["fraga"], []).append((positions.get(id(condition)), condition))
         for identity, found in by_question.items():
             if len(found) < 2 and found[0][1].get("typ") == "krav":
@@ -643,10 +681,17 @@ def check_guide_cases(data: Any, today: dt.date) -> Iterator[Finding]:
         return
     asked = _guide_questions(data)
     insatser = ids_in(data, "insatser")
+    names: set[str] = set()
     for index, case in enumerate(cases):
         if not isinstance(case, dict):
             continue
         base = ("vagvisare", "testfall", index)
+        name = case.get("namn")
+        if isinstance(name, str):
+            if name in names:
+                yield base + ("namn",), (f"det finns redan ett testfall som heter '{name}'. Ge varje testfall ett eget "
+                                         "namn; sammanfattningen i en pull request jämför dem efter namn.")
+            names.add(name)
         answers = case.get("svar") if isinstance(case.get("svar"), dict) else {}
         for identity, value in answers.items():
             if identity not in asked:
@@ -656,8 +701,9 @@ def check_guide_cases(data: Any, today: dt.date) -> Iterator[Finding]:
             question, values = asked[identity]
             several = question.get("matchar") in cond.MULTI_KINDS
             if values is None:
-                if not isinstance(value, int):
-                    yield base + ("svar", identity), f"frågan '{identity}' besvaras med ett heltal 0–120."
+                if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 120:
+                    yield base + ("svar", identity), (f"frågan '{identity}' besvaras med ett heltal 0–120 utan "
+                                                      "citattecken, t.ex. 34.")
                 continue
             if several != isinstance(value, list):
                 yield base + ("svar", identity), (f"frågan '{identity}' besvaras med "

@@ -196,6 +196,10 @@ def _message(error: jsonschema.ValidationError) -> tuple[tuple, bool, str]:
         allowed = sorted(schema.get("properties", {}))
         extras = [key for key in instance if key not in schema.get("properties", {})]
         key = extras[0] if extras else "?"
+        if not allowed and schema.get("patternProperties"):  # a map keyed by ids, e.g. a test case's answers
+            return (path + (key,), True,
+                    f"'{key}' är inget giltigt id här. Skriv id:t med små bokstäver a–z, siffror och bindestreck, "
+                    "t.ex. aktivt-missbruk.")
         return (path + (key,), True,
                 f"okänt fält '{key}'.{suggest(key, allowed)} Kontrollera stavningen (utan å, ä, ö). "
                 f"Tillåtna fält här: {', '.join(allowed)}.")

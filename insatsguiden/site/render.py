@@ -84,14 +84,14 @@ class Site:
     @cached_property
     def guide(self) -> dict:
         """The guide's exported entries, computed once per build."""
-        return guide_data(self.catalogue, self.findings)
+        return guide_data(self.catalogue, self.findings, self.today)
 
 
     @cached_property
     def routing_cases(self) -> list[tuple[dict, CaseOutcome]]:
         """The guide's test cases with what the guide shows for each, for "Så resonerar guiden"."""
         cases = (self.catalogue.data.get("vagvisare") or {}).get("testfall") or []
-        return list(zip(cases, run_cases(self.catalogue, self.findings)))
+        return list(zip(cases, run_cases(self.catalogue, self.findings, self.today)))
 
     def intake(self, insats: dict) -> Finding | None:
         found = self.findings_for("insatser", insats["id"], "intag")

@@ -106,7 +106,7 @@ def routing_problems(catalogue, today, name: str) -> list[Problem]:
     from ..model.vocabulary import describe
 
     problems = []
-    for case in run_cases(catalogue, evaluate(catalogue, today)):
+    for case in run_cases(catalogue, evaluate(catalogue, today), today):
         for path, message in case.failures:
             line, col = catalogue.position(path)
             problems.append(Problem(name, line, col, f"{describe(catalogue.data, path)}: {message}"))
@@ -186,7 +186,7 @@ def main_guide(argv: list[str]) -> int:
         print(format_problems(result.problems, more=result.more))
         print("Datafilen är ogiltig. " + summary(result.problems, result.more), file=sys.stderr)
         return exit_code_for(result)
-    data = guide_data(result.catalogue, evaluate(result.catalogue, today))
+    data = guide_data(result.catalogue, evaluate(result.catalogue, today), today)
     by_id = {q["id"]: q for q in data["fragor"]}
     query = {}
     for question_id, values in given.items():
@@ -230,7 +230,9 @@ def guide_text(outcome: dict, questions: dict[str, dict]) -> list[str]:
             if found["stam_av"]:
                 lines.append("     Klara ut: " + ", ".join(q["fraga"] for q in found["stam_av"]))
             if found["hanvisa_till"]:
-                lines.append("     Vänd dig i stället till: " + ", ".join(f"{t['namn']} [{t['id']}]" for t in found["hanvisa_till"]))
+                lines.append("     Vänd dig i stället till: " + ", ".join(
+                    f"{t['namn']} [{t['id']}]" + (f" (inte tillgänglig just nu: {t['ej_tillganglig']})" if t["ej_tillganglig"] else "")
+                    for t in found["hanvisa_till"]))
             for warning in found["varningar"]:
                 lines.append(f"     Obs: {warning}")
             if key == "resultat":

@@ -8,15 +8,19 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import os
 import re
 import sys
 
 from ..model.problems import escaped
 
-# Every control character except line feed and tab: escape sequences, carriage return,
-# backspace, bell. What a tool prints about values is made visible where it is
-# formatted; this guard catches whatever a message did not (an argument echoed back).
-_TERMINAL_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# Every control character except line feed and tab (escape sequences, carriage return,
+# backspace, bell), bidirectional controls and invisible characters (zero-width space and
+# joiners, word joiner, byte order mark). What a tool prints about values is made visible
+# where it is formatted; this guard catches whatever a message did not (an argument echoed
+# back, a value inside JSON).
+_TERMINAL_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\u202a-\u202e"
+                              "\u2060-\u2064\u2066-\u2069\ufeff]")
 
 
 class _Guarded:
@@ -43,9 +47,13 @@ def _entry(module: str, function: str, with_today: bool = False):
     def run() -> int:
         _guard_terminal()
         main = getattr(importlib.import_module(module, __package__), function)
-        if with_today:  # the clock is read here, at the edge, and passed in
-            return main(sys.argv[1:], default_today=dt.date.today())
-        return main(sys.argv[1:])
+        try:
+            if with_today:  # the clock is read here, at the edge, and passed in
+                return main(sys.argv[1:], default_today=dt.date.today())
+            return main(sys.argv[1:])
+        except BrokenPipeError:  # the reader stopped early (`| head`): nothing left to say
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.__stdout__.fileno())
+            return 0
     run.__name__ = function
     return run
 

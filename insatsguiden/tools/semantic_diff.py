@@ -488,7 +488,7 @@ def main(argv: list[str], default_today: dt.date) -> int:
         return exit_code_for(result)
     old = load_old(raw, old_name, notes)
     changes = diff(old, result.catalogue.data)
-    routing = routing_changes(raw, old_name, result.catalogue, today)
+    routing = routing_changes(raw, old_name, result.catalogue, today, notes)
     if args.format == "markdown":
         print(as_markdown(changes, name, against, notes), end="")
         if routing:
@@ -504,14 +504,21 @@ def main(argv: list[str], default_today: dt.date) -> int:
     return 0
 
 
-def routing_changes(raw: bytes | None, old_name: str, catalogue, today: dt.date) -> list[str]:
-    """The guide's test cases whose outcome differs between the old version and this one."""
+def routing_changes(raw: bytes | None, old_name: str, catalogue, today: dt.date, notes: list[str]) -> list[str]:
+    """The guide's test cases whose outcome differs between the old version and this one.
+
+    When the old version is not valid data, its cases cannot be run: a note says so and
+    nothing is compared (rather than calling every case new).
+    """
     from ..domain.freshness import evaluate
     from ..domain.routing_cases import changed, run_cases
     from ..model.validate import validate_bytes
 
-    new = run_cases(catalogue, evaluate(catalogue, today))
+    new = run_cases(catalogue, evaluate(catalogue, today), today)
     previous = validate_bytes(raw, old_name, today) if raw is not None else None
-    old = run_cases(previous.catalogue, evaluate(previous.catalogue, today)) if previous is not None and previous.ok else []
+    if previous is not None and not previous.ok:
+        notes.append(f"Den tidigare versionen ({old_name}) är inte giltig, så vägvisarens testfall jämförs inte.")
+        return []
+    old = run_cases(previous.catalogue, evaluate(previous.catalogue, today), today) if previous is not None else []
     names = {identity: record["namn"] for identity, record in catalogue.insatser.items()}
     return changed(old, new, names)
