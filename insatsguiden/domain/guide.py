@@ -33,7 +33,7 @@ from typing import Any
 from ..model.catalogue import OPEN_INTAKE, ORDINARY_KIND, REFERABLE_KINDS, Catalogue
 from ..model.dates import parse_partial
 from ..model.conditions import (MULTI_KINDS, NUMBER_KINDS, NUMBER_RANGE, SCOPE_KINDS, UNKNOWN, condition_text,
-                                conditions_of, options, questions, rule_text, short_name, state)
+                                QuestionIndex, conditions_of, options, questions, rule_text, short_name, state)
 from ..model.schema import labels
 from .freshness import OVERDUE, Finding
 
@@ -89,7 +89,7 @@ def _condition(condition: dict, question: dict, value_labels: dict[str, str]) ->
             "skal": f"{short_name(question)}: {rule_text(condition, value_labels)}"}
 
 
-def entry(catalogue: Catalogue, insats: dict, asked: dict[str, tuple[dict, dict]], intake_stale: bool,
+def entry(catalogue: Catalogue, insats: dict, index: QuestionIndex, intake_stale: bool,
           agreement_overdue: list[str], shared: dict[str, int], today: dt.date | None = None) -> dict[str, Any]:
     """What the evaluation reads about one measure, and the texts shown with it.
 
@@ -99,10 +99,10 @@ def entry(catalogue: Catalogue, insats: dict, asked: dict[str, tuple[dict, dict]
     """
     target = insats["malgrupp"]
     conditions = []
-    for condition in conditions_of(catalogue.data, insats):
-        if condition["fraga"] not in asked:  # the guide does not ask it: nothing to evaluate
+    for condition in conditions_of(catalogue.data, insats, index):
+        if condition["fraga"] not in index.asked:  # the guide does not ask it: nothing to evaluate
             continue
-        question, value_labels = asked[condition["fraga"]]
+        question, value_labels = index.asked[condition["fraga"]], index.labels(condition["fraga"])
         key = json.dumps(_condition(condition, question, value_labels), ensure_ascii=False, sort_keys=True)
         conditions.append(shared.setdefault(key, len(shared)))
     warnings = []
@@ -142,7 +142,7 @@ def guide_data(catalogue: Catalogue, findings: list[Finding], today: dt.date | N
     overdue_agreements = {f.record_id for f in findings if f.kind == "overenskommelse" and f.state == OVERDUE}
     data = catalogue.data
     exported = [_question(data, q) for q in questions(data)]
-    asked = {q["id"]: (q, dict(options(data, q) or [])) for q in questions(data)}
+    index = QuestionIndex(data)
     entries = []
     shared: dict[str, int] = {}
     # Sorted by name once here: the last ranking key is this position, so both runtimes
@@ -151,7 +151,7 @@ def guide_data(catalogue: Catalogue, findings: list[Finding], today: dt.date | N
         if insats["typ"] not in REFERABLE_KINDS:
             continue
         late = [catalogue.overenskommelser[a]["titel"] for a in insats.get("overenskommelser", []) if a in overdue_agreements]
-        entries.append(entry(catalogue, insats, asked, insats["id"] in stale_intake, late, shared, today))
+        entries.append(entry(catalogue, insats, index, insats["id"] in stale_intake, late, shared, today))
     forbund = {}
     for kommun in catalogue.kommuner.values():
         organisation = catalogue.organisationer.get(kommun.get("samordningsforbund", ""))

@@ -123,16 +123,49 @@ def condition_text(condition: dict, question: dict, value_labels: dict[str, str]
     return f"{what}: {short_name(question)}: {rule_text(condition, value_labels)}"
 
 
-def derived_conditions(data: Any, insats: dict) -> list[dict]:
+class QuestionIndex:
+    """The guide's questions looked up once for a whole catalogue: by id, by kind, their values.
+
+    Conditions are worked out per measure; without this, a catalogue with many kommuner would
+    rebuild the kommun list for each of thousands of measures.
+    """
+
+    def __init__(self, data: Any):
+        self.data = data
+        self.asked: dict[str, dict] = {}
+        for question in questions(data):
+            if isinstance(question.get("id"), str):
+                self.asked.setdefault(question["id"], question)
+        self.by_kind = question_by_kind(data)
+        listed = data.get("kommuner") if isinstance(data, dict) else None
+        self.kommun_names = {k["id"]: str(k.get("namn", k["id"])) for k in (listed if isinstance(listed, list) else [])
+                             if isinstance(k, dict) and isinstance(k.get("id"), str)}
+        self._values: dict[str, list[str] | None] = {}
+        self._labels: dict[str, dict[str, str]] = {}
+
+    def values(self, question_id: str) -> list[str] | None:
+        """The values a question offers (None for a number question), computed once."""
+        if question_id not in self._values:
+            offered = options(self.data, self.asked[question_id])
+            self._values[question_id] = None if offered is None else [value for value, _ in offered]
+            self._labels[question_id] = dict(offered or [])
+        return self._values[question_id]
+
+    def labels(self, question_id: str) -> dict[str, str]:
+        """Value -> the text the question shows for it."""
+        self.values(question_id)
+        return self._labels[question_id]
+
+
+def derived_conditions(data: Any, insats: dict, index: QuestionIndex | None = None) -> list[dict]:
     """The limits of `malgrupp` as conditions, one per question the guide asks."""
-    by_kind = question_by_kind(data)
+    index = index or QuestionIndex(data)
+    by_kind = index.by_kind
     target = insats.get("malgrupp") if isinstance(insats.get("malgrupp"), dict) else {}
     unknown = "fraga" if insats.get("typ") == ORDINARY_KIND else "stam_av"
     sources = insats.get("kallor") if isinstance(insats.get("kallor"), list) else []
     source = sources[0] if sources and isinstance(sources[0], dict) and isinstance(sources[0].get("kalla"), str) else None
-    listed = data.get("kommuner") if isinstance(data, dict) else None
-    kommun_names = {k["id"]: str(k.get("namn", k["id"])) for k in (listed if isinstance(listed, list) else [])
-                    if isinstance(k, dict) and isinstance(k.get("id"), str)}
+    kommun_names = index.kommun_names
     found: list[dict] = []
 
     def add(kind: str, rule: dict, why: str) -> None:
@@ -168,18 +201,32 @@ def derived_conditions(data: Any, insats: dict) -> list[dict]:
     return found
 
 
-def _domain(values: list[str] | None) -> list[Any]:
-    """Every answer a question can get: its choices (without 'vet inte'), or each whole number 0–120."""
-    return list(range(NUMBER_RANGE[0], NUMBER_RANGE[1] + 1)) if values is None else [v for v in values if v != UNKNOWN]
+def _domain(values: list[str] | None, conditions: list[dict]) -> list[Any]:
+    """The answers worth trying against `conditions`: each whole number 0–120 for a number
+    question; for a choice, the values the conditions name plus one they do not (every
+    unnamed value meets and fails exactly the same rules), so the cost does not grow with
+    the number of choices.
+    """
+    if values is None:
+        return list(range(NUMBER_RANGE[0], NUMBER_RANGE[1] + 1))
+    named: set[Any] = set()
+    for condition in conditions:
+        if isinstance(condition.get("varde"), str):
+            named.add(condition["varde"])
+        named.update(v for v in condition.get("varden") or [] if isinstance(v, str))
+    offered = set(values)
+    picked = [v for v in named if v in offered and v != UNKNOWN]
+    other = next((v for v in values if v not in named and v != UNKNOWN), None)
+    return picked + ([other] if other is not None else [])
 
 
 def implies(own: list[dict], derived: dict, values: list[str] | None) -> bool:
     """Whether every answer that meets all of `own` also meets `derived` (so `derived` adds nothing)."""
-    return all(state(derived, value) == "uppfyllt" for value in _domain(values)
+    return all(state(derived, value) == "uppfyllt" for value in _domain(values, own + [derived])
                if all(state(c, value) == "uppfyllt" for c in own))
 
 
-def conditions_of(data: Any, insats: dict) -> list[dict]:
+def conditions_of(data: Any, insats: dict, index: QuestionIndex | None = None) -> list[dict]:
     """The measure's own conditions, then the limits of its `malgrupp` that they do not already imply.
 
     A coordinator writes a condition on the same question as a limit to give it a reason and
@@ -192,14 +239,12 @@ def conditions_of(data: Any, insats: dict) -> list[dict]:
     for condition in own:
         if isinstance(condition.get("fraga"), str):
             by_question.setdefault(condition["fraga"], []).append(condition)
-    asked = {q.get("id"): q for q in questions(data) if isinstance(q.get("id"), str)}
+    index = index or QuestionIndex(data)
     kept = []
-    for derived in derived_conditions(data, insats):
+    for derived in derived_conditions(data, insats, index):
         same = by_question.get(derived["fraga"])
-        if same:
-            offered = options(data, asked[derived["fraga"]])
-            if implies(same, derived, None if offered is None else [value for value, _ in offered]):
-                continue
+        if same and implies(same, derived, index.values(derived["fraga"])):
+            continue
         kept.append(derived)
     return own + kept
 
@@ -210,4 +255,4 @@ def satisfiable(conditions: Iterable[dict], values: list[str] | None) -> bool:
     `values` are the question's choices, or None for a number question (0–120 tried).
     """
     conditions = list(conditions)
-    return any(all(state(c, value) == "uppfyllt" for c in conditions) for value in _domain(values))
+    return any(all(state(c, value) == "uppfyllt" for c in conditions) for value in _domain(values, conditions))

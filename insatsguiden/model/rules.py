@@ -629,6 +629,7 @@ def check_conditions(data: Any, today: dt.date) -> Iterator[Finding]:
     asked = _guide_questions(data)
     insatser = ids_in(data, "insatser")
     kinds = {question.get("matchar") for question, _ in asked.values()}
+    question_index = cond.QuestionIndex(data)
     unasked_reported: set[str] = set()
     for index, record in _records(data, "insatser"):
         own = record.get("villkor")
@@ -660,7 +661,7 @@ def check_conditions(data: Any, today: dt.date) -> Iterator[Finding]:
         # Satisfiable: per question, some answer meets every condition on it (own and derived).
         by_question: dict[str, list[tuple[int | None, dict]]] = {}
         positions = {id(c): p for p, c in enumerate(own)}
-        for condition in cond.conditions_of(data, record):
+        for condition in cond.conditions_of(data, record, question_index):
             if condition["fraga"] in asked:
                 by_question.setdefault(condition["fraga"], []).append((positions.get(id(condition)), condition))
         for identity, found in by_question.items():

@@ -20,7 +20,7 @@ from markupsafe import Markup
 import datetime as dt
 
 from ..model.catalogue import ORDINARY_KIND, REFERABLE_KINDS, Catalogue
-from ..model.conditions import conditions_of, options, question_by_kind, questions, rule_text
+from ..model.conditions import QuestionIndex, conditions_of, options, question_by_kind, rule_text
 from ..domain.freshness import (OK, OVERDUE, PHRASES, SOON, Finding, browser_rules, by_record, duration, evaluate, message,
                                 sentence, settings_of)
 from ..domain.guide import evaluate as evaluate_guide, guide_data
@@ -88,6 +88,11 @@ class Site:
 
 
     @cached_property
+    def questions(self) -> QuestionIndex:
+        """The guide's questions, looked up once per build."""
+        return QuestionIndex(self.catalogue.data)
+
+    @cached_property
     def routing_cases(self) -> list[tuple[dict, CaseOutcome]]:
         """The guide's test cases with what the guide shows for each, for "Så resonerar guiden"."""
         cases = (self.catalogue.data.get("vagvisare") or {}).get("testfall") or []
@@ -152,15 +157,14 @@ def has_referral_checklist(insats: dict) -> bool:
     return insats["typ"] in REFERABLE_KINDS and insats["typ"] != ORDINARY_KIND
 
 
-def guide_conditions(catalogue: Catalogue, insats: dict) -> list[dict[str, Any]]:
+def guide_conditions(catalogue: Catalogue, insats: dict, index: QuestionIndex) -> list[dict[str, Any]]:
     """A measure's conditions as the guide evaluates them (own and from malgrupp), ready for a table."""
-    asked = {q["id"]: q for q in questions(catalogue.data)}
     rows = []
-    for condition in conditions_of(catalogue.data, insats):
-        question = asked.get(condition["fraga"])
+    for condition in conditions_of(catalogue.data, insats, index):
+        question = index.asked.get(condition["fraga"])
         if question is None:
             continue
-        value_labels = dict(options(catalogue.data, question) or [])
+        value_labels = index.labels(condition["fraga"])
         kind = "Krav" if condition["typ"] == "krav" else "Utesluter"
         rows.append({
             "question": question, "condition": condition,
@@ -263,7 +267,7 @@ def render_page(page: Page, site: Site) -> RenderedPage:
     html = template.render(c=site.catalogue, site=site, href=lambda target: relative(page.url, target), page=page,
                            question_options=lambda question: question_options(site.catalogue, question),
                            guide_triage=lambda **by_kind: evaluate_guide(site.guide, guide_answers(site.catalogue, **by_kind)),
-                           guide_conditions=lambda insats: guide_conditions(site.catalogue, insats),
+                           guide_conditions=lambda insats: guide_conditions(site.catalogue, insats, site.questions),
                            has_referral_checklist=has_referral_checklist,
                            routing_cases=lambda: site.routing_cases,
                            **extra, **page.context)
