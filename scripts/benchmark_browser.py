@@ -107,6 +107,55 @@ def search(page, query: str) -> tuple[float, int, int]:
     return result["ms"], sum(fetched), result["hits"]
 
 
+# --- vägvisaren as a triage: answer change → updated result, and the embedded data -----------------
+
+TRIAGE_CHANGES = """async () => {
+  const form = document.getElementById('ig-vagvisare');
+  const fields = Array.from(form.elements).filter(f => f.name);
+  const selects = fields.filter(f => f.tagName === 'SELECT');
+  const boxes = fields.filter(f => f.type === 'checkbox');
+  const radios = fields.filter(f => f.type === 'radio');
+  const numbers = fields.filter(f => f.type === 'number');
+  const times = [];
+  for (let i = 0; i < 20; i++) {
+    // Cycle through the kinds of answer: a list choice, a need, a ja/nej/vet inte, an age.
+    let field;
+    if (i % 4 === 0 && selects.length) {
+      field = selects[(i / 4) % selects.length];
+      field.selectedIndex = 1 + (i % (field.options.length - 1));
+    } else if (i % 4 === 1 && boxes.length) {
+      field = boxes[(i * 7) % boxes.length];
+      field.checked = !field.checked;
+    } else if (i % 4 === 2 && radios.length) {
+      field = radios[(i * 5) % radios.length];
+      field.checked = true;
+    } else {
+      field = numbers[0] || selects[0];
+      if (field.type === 'number') { field.value = String(15 + 10 * (i % 6)); } else { field.selectedIndex = 0; }
+    }
+    const started = performance.now();
+    field.dispatchEvent(new Event('change', {bubbles: true}));
+    document.getElementById('ig-resultat').offsetHeight;  // force layout of the new result
+    times.push(performance.now() - started);
+    await new Promise(r => setTimeout(r, 0));
+  }
+  times.sort((a, b) => a - b);
+  const embedded = document.getElementById('ig-vagvisare-data').textContent;
+  return {median: (times[9] + times[10]) / 2, max: times[19],
+          cards: document.querySelectorAll('#ig-resultat .ig-resultat').length,
+          bytes: new TextEncoder().encode(embedded).length, query: location.search};
+}"""
+
+
+def triage_timing(page, size: int) -> None:
+    """Median and max of 20 answer changes of every kind (select, need, ja/nej, age) until the result
+    is laid out, and the bytes of the guide data the page embeds; printed, never asserted."""
+    found = page.evaluate(TRIAGE_CHANGES)
+    print(f"vägvisaren (triage), {size} insatser: svar→resultat median {found['median']:.1f} ms, "
+          f"max {found['max']:.1f} ms; inbäddade data {found['bytes'] / 1024:.0f} KB; "
+          f"{found['cards']} insatser visade efter sista svaret", flush=True)
+
+
 def main() -> int:
     from playwright.sync_api import sync_playwright
 
@@ -130,6 +179,8 @@ def main() -> int:
             page = browser.new_page()
             page.goto(url + "vagvisare/", wait_until="networkidle")
             guide = page.evaluate(GUIDE_CHANGE)
+            page.goto(url + "vagvisare/", wait_until="networkidle")
+            triage_timing(page, size)   # the triage measurement (one call; see triage_timing)
             page.goto(url + "sok/", wait_until="networkidle")
             searches = [search(page, query) for query in (f"I{size // 2}", "kartläggning", "FK")]
             page.close()
