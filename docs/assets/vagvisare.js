@@ -129,7 +129,7 @@
   }
 
   function offered(question, value) {
-    if (question.tal) { return isInt(value) && value >= 0 && value <= 120; }
+    if (question.tal) { return isInt(value) && value >= question.min && value <= question.max; }
     return typeof value === "string" && (question.varden || []).some(function (option) { return option[0] === value; });
   }
 

@@ -75,6 +75,7 @@ def _question(data: dict, question: dict) -> dict[str, Any]:
     offered = options(data, question)
     return {"id": question["id"], "kort": short_name(question), "typ": kind,
             "flera": kind in MULTI_KINDS, "tal": kind in NUMBER_KINDS, "avgransar": kind in SCOPE_KINDS,
+            "min": NUMBER_RANGE[0], "max": NUMBER_RANGE[1],
             "varden": None if offered is None else [[value, text] for value, text in offered],
             "behov_vid_ja": question.get("behov_vid_ja")}
 
@@ -176,7 +177,7 @@ def guide_data(catalogue: Catalogue, findings: list[Finding], today: dt.date | N
 
 def _offered(question: dict, value: Any) -> bool:
     if question["tal"]:
-        return isinstance(value, int) and not isinstance(value, bool) and NUMBER_RANGE[0] <= value <= NUMBER_RANGE[1]
+        return isinstance(value, int) and not isinstance(value, bool) and question["min"] <= value <= question["max"]
     return isinstance(value, str) and any(value == option[0] for option in question["varden"] or [])
 
 

@@ -33,6 +33,11 @@ NUMBER_RANGE = (0, 120)
 CONDITION_KINDS = frozenset({"kommun", "alder", "forsorjning", "forsta_behov", "aktivitet", "janej"})
 REPEATABLE_KINDS = frozenset({"janej"})    # the only kind the guide may ask several questions of
 SCOPE_KINDS = frozenset({"kommun"})     # a failed condition hides the measure: it is elsewhere, not a "no"
+# How the page asks: kinds answered ja / nej / vet inte as radio buttons, and the kinds that
+# fold away while no remaining measure has a condition on them (the kommun and the needs
+# always show: they decide what is a candidate at all).
+YES_NO_KINDS = frozenset({"aktivitet", "janej"})
+FOLDABLE_KINDS = CONDITION_KINDS - SCOPE_KINDS - {"forsta_behov"}
 CHOICE_RULES = ("lika", "i")
 # The fields each rule reads, and whether they hold text or a whole number.
 RULE_FIELDS = {"lika": {"varde": str}, "i": {"varden": list}, "mellan": {"min": int, "max": int},

@@ -20,7 +20,8 @@ from markupsafe import Markup
 import datetime as dt
 
 from ..model.catalogue import ORDINARY_KIND, REFERABLE_KINDS, Catalogue
-from ..model.conditions import QuestionIndex, conditions_of, options, question_by_kind, rule_text
+from ..model.conditions import (FOLDABLE_KINDS, MULTI_KINDS, NUMBER_KINDS, NUMBER_RANGE, YES_NO_KINDS, QuestionIndex,
+                                conditions_of, options, question_by_kind, rule_text)
 from ..domain.freshness import (OK, OVERDUE, PHRASES, SOON, Finding, browser_rules, by_record, duration, evaluate, message,
                                 sentence, settings_of)
 from ..domain.guide import evaluate as evaluate_guide, guide_data
@@ -183,6 +184,14 @@ def guide_answers(catalogue: Catalogue, **by_kind: Any) -> dict[str, Any]:
     return {ids[kind]: value for kind, value in by_kind.items() if kind in ids}
 
 
+def question_form(question: dict) -> dict[str, Any]:
+    """How the guide's form asks a question: its widget, whether it may fold away, its number range."""
+    kind = question["matchar"]
+    widget = ("checkbox" if kind in MULTI_KINDS else "radio" if kind in YES_NO_KINDS
+              else "number" if kind in NUMBER_KINDS else "select")
+    return {"widget": widget, "foldable": kind in FOLDABLE_KINDS, "min": NUMBER_RANGE[0], "max": NUMBER_RANGE[1]}
+
+
 def question_options(catalogue: Catalogue, question: dict) -> list[tuple[str, str]]:
     """(value, text) for a guide question: its own answers, or every value of its kind."""
     return options(catalogue.data, question) or []
@@ -266,6 +275,7 @@ def render_page(page: Page, site: Site) -> RenderedPage:
         extra["search_terms"] = safe_json(site.catalogue.data.get("sokord", []))
     html = template.render(c=site.catalogue, site=site, href=lambda target: relative(page.url, target), page=page,
                            question_options=lambda question: question_options(site.catalogue, question),
+                           question_form=question_form,
                            guide_triage=lambda **by_kind: evaluate_guide(site.guide, guide_answers(site.catalogue, **by_kind)),
                            guide_conditions=lambda insats: guide_conditions(site.catalogue, insats, site.questions),
                            has_referral_checklist=has_referral_checklist,
