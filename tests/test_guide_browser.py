@@ -358,3 +358,33 @@ def test_a_form_sent_without_javascript_is_understood_with_it(tab, variant):
     order = [value for value, _ in next(q for q in data["fragor"] if q["id"] == "behov")["varden"]]
     needs = [n for n in order if n in ("bostad", "arbete")]
     assert shown(tab) == expected_groups(evaluate(data, {"kommun": "vasteras", "behov": needs}))
+
+
+def test_a_long_group_shows_its_first_cards_and_the_rest_on_request(tab, tmp_path):
+    """A synthetic catalogue: groups longer than the first batch end in 'Visa alla N', which adds the rest."""
+    from insatsguiden.tools.synthetic import catalogue_yaml
+
+    path = tmp_path / "insatser.yaml"
+    path.write_text(catalogue_yaml(240), encoding="utf-8")
+    build_site(path, tmp_path / "site")
+    url, server = serve_directory(tmp_path / "site")
+    try:
+        tab.goto(url + "vagvisare/?remittent=forsakringskassan", wait_until="networkidle")
+        tab.locator("#ig-resultat-status").filter(has_text="passar").wait_for(timeout=10000)
+        groups = tab.locator("#ig-resultat section")
+        long_groups = 0
+        for index in range(groups.count()):
+            group = groups.nth(index)
+            total = int(group.locator("h3").inner_text().rsplit("(", 1)[1].rstrip(")"))
+            cards = group.locator(".ig-resultat")
+            button = group.locator("button.ig-visa-alla")
+            if total > 50:
+                long_groups += 1
+                assert cards.count() == 50 and button.inner_text() == f"Visa alla {total}"
+                button.click()
+                assert cards.count() == total and button.count() == 0
+            else:
+                assert cards.count() == total and button.count() == 0
+        assert long_groups
+    finally:
+        server.shutdown()

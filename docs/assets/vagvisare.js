@@ -644,6 +644,7 @@
   }
 
   var MANY = 150;
+  var FIRST_CARDS = 50;   // cards shown per group before "Visa alla"
 
   function listed(result) {
     return result.resultat.length + result.stam_av.length + result.passar_inte.length + result.inte_tillgangliga.length;
@@ -660,7 +661,20 @@
       if (!found.length) { return; }
       var part = element("section", null, "ig-grupp ig-grupp-" + group.list);
       part.appendChild(element("h3", group.heading + " (" + found.length + ")"));
-      found.forEach(function (entry) { part.appendChild(card(entry, group)); });
+      // The first cards of each group at once; the rest when asked for, so a large catalogue
+      // answers a change quickly. The count in the heading and the status always say how many.
+      found.slice(0, FIRST_CARDS).forEach(function (entry) { part.appendChild(card(entry, group)); });
+      if (found.length > FIRST_CARDS) {
+        var more = element("button", "Visa alla " + found.length, "md-button ig-visa-alla");
+        more.type = "button";
+        more.addEventListener("click", function () {
+          var rest = document.createDocumentFragment();
+          found.slice(FIRST_CARDS).forEach(function (entry) { rest.appendChild(card(entry, group)); });
+          part.insertBefore(rest, more);
+          part.removeChild(more);
+        });
+        part.appendChild(more);
+      }
       fragment.appendChild(part);
     });
     output.textContent = "";
