@@ -361,7 +361,7 @@ def test_a_form_sent_without_javascript_is_understood_with_it(tab, variant):
 
 
 def test_a_long_group_shows_its_first_cards_and_the_rest_on_request(tab, tmp_path):
-    """A synthetic catalogue: groups longer than the first batch end in 'Visa alla N', which adds the rest."""
+    """A synthetic catalogue: groups longer than the first 25 cards end in 'Visa alla N', which adds the rest."""
     from insatsguiden.tools.synthetic import catalogue_yaml
 
     path = tmp_path / "insatser.yaml"
@@ -378,9 +378,9 @@ def test_a_long_group_shows_its_first_cards_and_the_rest_on_request(tab, tmp_pat
             total = int(group.locator("h3").inner_text().rsplit("(", 1)[1].rstrip(")"))
             cards = group.locator(".ig-resultat")
             button = group.locator("button.ig-visa-alla")
-            if total > 50:
+            if total > 25:
                 long_groups += 1
-                assert cards.count() == 50 and button.inner_text() == f"Visa alla {total}"
+                assert cards.count() == 25 and button.inner_text() == f"Visa alla {total}"
                 button.click()
                 assert cards.count() == total and button.count() == 0
             else:

@@ -644,7 +644,7 @@
   }
 
   var MANY = 150;
-  var FIRST_CARDS = 50;   // cards shown per group before "Visa alla"
+  var FIRST_CARDS = 25;   // cards shown per group before "Visa alla"
 
   function listed(result) {
     return result.resultat.length + result.stam_av.length + result.passar_inte.length + result.inte_tillgangliga.length;
