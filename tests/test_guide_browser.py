@@ -388,3 +388,125 @@ def test_a_long_group_shows_its_first_cards_and_the_rest_on_request(tab, tmp_pat
         assert long_groups
     finally:
         server.shutdown()
+
+
+def folded_ids(tab) -> list[str]:
+    return tab.evaluate("[...document.querySelectorAll('.ig-fler-fragor [data-ig-fraga]')].map(b => b.dataset.igFraga)")
+
+
+def test_answering_a_folded_question_by_keyboard_keeps_focus_in_its_field(tab, variant):
+    """An answered question leaves "Fler frågor"; moving its block must not drop focus on the page."""
+    url, data = variant
+    open_guide(tab, url, "kommun=ludvika&behov=arbete")
+    assert {"alder", "psykos"} <= set(folded_ids(tab))
+    tab.locator(".ig-fler-fragor summary").focus()
+    tab.keyboard.press("Enter")
+    assert tab.evaluate("document.querySelector('.ig-fler-fragor').open")
+    # A radio: Tab into the group, Space answers; the block moves out of the fold and focus stays.
+    tab.focus("input[name=psykos][value=ja]")
+    tab.keyboard.press("Space")
+    tab.wait_for_function("location.search.includes('psykos=ja')")
+    assert "psykos" not in folded_ids(tab)
+    assert tab.evaluate("[document.activeElement.name, document.activeElement.value]") == ["psykos", "ja"]
+    # The arrow keys go on answering the same question.
+    tab.keyboard.press("ArrowRight")
+    tab.wait_for_function("location.search.includes('psykos=nej')")
+    assert tab.evaluate("document.activeElement.name") == "psykos"
+    # A number: every keystroke lands in the field, which leaves the fold at the first digit.
+    tab.focus("#ig-alder")
+    tab.keyboard.type("34")
+    assert "alder" not in folded_ids(tab)
+    assert tab.evaluate("document.activeElement.id") == "ig-alder" and tab.input_value("#ig-alder") == "34"
+    tab.wait_for_function("location.search.includes('alder=34')")
+
+
+def test_the_status_is_announced_once_after_an_age_is_typed(tab, variant):
+    """The live region does not read out a new count for every digit."""
+    url, data = variant
+    open_guide(tab, url, "kommun=vasteras&behov=arbete")
+    tab.evaluate("""() => { window.igChanges = 0; new MutationObserver(() => { window.igChanges += 1; })
+        .observe(document.getElementById('ig-resultat-status'), {childList: true, characterData: true, subtree: true}); }""")
+    tab.focus("#ig-alder")
+    tab.keyboard.type("305", delay=60)
+    tab.keyboard.press("Backspace")
+    assert tab.evaluate("window.igChanges") == 0
+    expected = evaluate(data, {"kommun": "vasteras", "behov": ["arbete"], "alder": 30})
+    tab.wait_for_function("() => window.igChanges > 0")
+    tab.wait_for_timeout(300)
+    assert tab.evaluate("window.igChanges") == 1
+    assert tab.locator("#ig-resultat-status").inner_text() == status_text(expected)
+    # The result itself follows at once; leaving the field announces nothing new.
+    assert shown(tab) == expected_groups(expected)
+    tab.keyboard.press("Tab")
+    tab.wait_for_timeout(1000)
+    assert tab.evaluate("window.igChanges") == 1
+    # A box or a list is one decision: announced at once.
+    tab.check("input[name=psykos][value=ja]")
+    assert tab.evaluate("window.igChanges") == 2
+
+
+def test_shared_links_keep_commas_readable(tab, variant):
+    url, data = variant
+    open_guide(tab, url)
+    tab.check("input[name=behov][value=arbete]")
+    tab.check("input[name=behov][value=bostad]")
+    tab.wait_for_function("location.search.includes('arbete')")
+    assert urlsplit(tab.url).query == "behov=bostad,arbete"
+
+
+def test_show_all_moves_focus_to_the_first_added_card(tab, tmp_path):
+    from insatsguiden.tools.synthetic import catalogue_yaml
+
+    path = tmp_path / "insatser.yaml"
+    path.write_text(catalogue_yaml(120), encoding="utf-8")
+    build_site(path, tmp_path / "site")
+    url, server = serve_directory(tmp_path / "site")
+    try:
+        tab.goto(url + "vagvisare/?remittent=forsakringskassan", wait_until="networkidle")
+        heading = tab.locator("#ig-resultat section:has(button.ig-visa-alla)").first.locator("h3").inner_text()
+        group = tab.locator("#ig-resultat section", has=tab.get_by_role("heading", name=heading, exact=True))
+        group.locator("button.ig-visa-alla").focus()
+        tab.keyboard.press("Enter")
+        cards = group.locator(".ig-resultat")
+        assert cards.count() > 25
+        focused = tab.evaluate("document.activeElement.outerHTML")
+        assert focused == cards.nth(25).locator("h4 a").evaluate("a => a.outerHTML"), focused
+    finally:
+        server.shutdown()
+
+
+def test_without_javascript_the_form_says_where_to_turn(browser, site_url, default_catalogue):
+    context = browser.new_context(java_script_enabled=False, locale="sv-SE")
+    tab = context.new_page()
+    try:
+        tab.goto(site_url + "vagvisare/?kommun=ludvika&behov=bostad")
+        note = tab.locator(".ig-utan-skript")
+        assert note.is_visible() and "kan inte räkna fram förslag" in note.inner_text()
+        # It comes before the button, and links every kommun's page.
+        assert tab.evaluate("""() => !!(document.querySelector('.ig-utan-skript').compareDocumentPosition(
+            document.querySelector('#ig-vagvisare button[type=submit]')) & Node.DOCUMENT_POSITION_FOLLOWING)""")
+        assert note.locator("a").count() == len(default_catalogue.kommuner)
+        note.get_by_role("link", name="Ludvika").click()
+        assert tab.url.endswith("vagvisare/ludvika/")
+    finally:
+        context.close()
+    # With the script the note is not there.
+    context = browser.new_context(locale="sv-SE")
+    try:
+        page = context.new_page()
+        page.goto(site_url + "vagvisare/", wait_until="networkidle")
+        assert page.locator(".ig-utan-skript").count() == 0
+    finally:
+        context.close()
+
+
+def test_a_printed_result_names_the_answers_it_was_given(tab, variant):
+    url, data = variant
+    open_guide(tab, url, "kommun=vasteras&alder=30&behov=arbete,bostad&psykos=ja")
+    summary = tab.locator(".ig-svar-utskrift")
+    assert not summary.is_visible()
+    tab.emulate_media(media="print")
+    assert summary.is_visible() and not tab.locator("#ig-vagvisare").is_visible()
+    text = summary.inner_text()
+    assert text.startswith("Svar: Kommun: Västerås · Ålder: 30 · Behov: ") and "Psykos: Ja" in text, text
+    assert tab.locator("#ig-resultat .ig-resultat").first.is_visible()

@@ -452,7 +452,8 @@
       });
       if (values.length) { params.set(question.id, values.join(",")); }
     });
-    return params.toString();
+    // Commas are allowed in a query as they are: a link a case worker shares reads behov=arbete,bostad.
+    return params.toString().replace(/%2C/g, ",");
   }
 
   function fillForm(answers) {
@@ -488,6 +489,8 @@
         if (blocks[later].parentNode === target) { next = blocks[later]; }
       }
       target.insertBefore(block, next);
+      // Moving a node takes focus from the field inside it: the field being answered keeps it.
+      if (block.contains(active) && document.activeElement !== active) { active.focus(); }
     });
     moreCount.textContent = String(folded);
     more.hidden = folded === 0;
@@ -652,8 +655,40 @@
 
   function count(n, one, many) { return n + " " + (n === 1 ? one : many); }
 
-  function render(answers) {
+  /* The answers a printed result was given for: the form itself does not print. */
+  function answeredSummary(answers) {
+    var parts = [];
+    data.fragor.forEach(function (question) {
+      var value = get(answers, question.id);
+      if (value === null) { return; }
+      var values = Array.isArray(value) ? value : [value];
+      var texts = values.map(function (v) {
+        var option = (question.varden || []).filter(function (o) { return o[0] === v; })[0];
+        return option ? option[1] : String(v);
+      });
+      parts.push(question.kort.replace(/[?:]$/, "") + ": " + texts.join(", "));
+    });
+    return parts.length ? "Svar: " + parts.join(" · ") + "." : "Inga svar angivna.";
+  }
+
+  /* The status is announced by screen readers: while an age is being typed it waits for a pause,
+   * so that each keystroke does not read out a new count. */
+  var STATUS_PAUSE = 800;
+  var statusTimer = null;
+
+  function announce(text, typing) {
+    window.clearTimeout(statusTimer);
+    statusTimer = null;
+    if (typing) {
+      statusTimer = window.setTimeout(function () { announce(text, false); }, STATUS_PAUSE);
+      return;
+    }
+    status.textContent = text;
+  }
+
+  function render(answers, typing) {
     var result = evaluate(data, answers);
+    section.querySelector(".ig-svar-utskrift").textContent = answeredSummary(answers);
     fold(result.fragor_relevanta);
     var fragment = document.createDocumentFragment();
     GROUPS.forEach(function (group) {
@@ -670,8 +705,11 @@
         more.addEventListener("click", function () {
           var rest = document.createDocumentFragment();
           found.slice(FIRST_CARDS).forEach(function (entry) { rest.appendChild(card(entry, group)); });
+          var firstAdded = rest.firstChild;
           part.insertBefore(rest, more);
           part.removeChild(more);
+          // The button is gone: focus moves to the first card it added, not to the top of the page.
+          firstAdded.querySelector("h4 a").focus();
         });
         part.appendChild(more);
       }
@@ -690,7 +728,7 @@
     var counts = [count(result.resultat.length, "kan passa", "kan passa"),
                   result.stam_av.length + " att stämma av", result.passar_inte.length + " passar inte"];
     if (result.inte_tillgangliga.length) { counts.push(result.inte_tillgangliga.length + " inte tillgängliga just nu"); }
-    status.textContent = counts.join(", ") + ".";
+    announce(counts.join(", ") + ".", typing);
   }
 
   function showIgnored(ignored) {
@@ -713,7 +751,7 @@
   /* History: answers live in the URL. Changes replace the current entry, except that the first
    * change after a settled result ("Visa insatser") starts a new one, so the back button
    * returns to the previous result, not to every single click. */
-  function update(settle) {
+  function update(settle, typing) {
     var query = queryFromForm();
     var url = window.location.pathname + (query ? "?" + query : "");
     var draft = history.state && history.state.igUtkast;
@@ -724,13 +762,15 @@
       history.pushState(entry, "", url);
     }
     showIgnored([]);
-    render(knownAnswers(query, data).answers);
+    render(knownAnswers(query, data).answers, typing);
     if (settle) { document.getElementById("ig-resultat-rubrik").focus(); }
   }
 
-  form.addEventListener("change", function () { update(false); });
+  form.addEventListener("change", function (event) {
+    if (event.target.type !== "number") { update(false); }   // a number has answered already, on input
+  });
   form.addEventListener("input", function (event) {
-    if (event.target.type === "number") { update(false); }   // typing an age; boxes and lists send change
+    if (event.target.type === "number") { update(false, true); }   // typing an age; boxes and lists send change
   });
   form.addEventListener("submit", function (event) { event.preventDefault(); update(true); });
   window.addEventListener("popstate", function () {
