@@ -29,6 +29,7 @@ from insatsguiden.model.validate import validate_file
 from insatsguiden.site.csp import add_meta, allow_injected_script, headers_file
 from insatsguiden.site.render import Page, Site, render_page, site_pages, static_files
 from insatsguiden.site.search_index import build_index
+from insatsguiden.tools.history import data_history
 
 
 @dataclass
@@ -63,7 +64,9 @@ def on_config(config, **_):
     result.catalogue.filename = published_path(data_path)
     # Where the data is edited: the CI's own repository, else mkdocs.yml's extra.github_repository.
     repository = os.environ.get("GITHUB_REPOSITORY") or config.extra.get("github_repository") or None
-    _build = Build(Site.build(result.catalogue, today, repository),
+    # The change feed reads the data file's git history here, at the edge (None without git).
+    history = data_history(data_path)
+    _build = Build(Site.build(result.catalogue, today, repository, history),
                    {page.src_uri: page for page in site_pages(result.catalogue)})
     # A static page ages: say which day its review states were computed for.
     config.copyright = f"Uppgifterna kontrollerades mot datum {today.isoformat()} när sidorna byggdes."

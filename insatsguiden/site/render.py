@@ -61,11 +61,14 @@ class Site:
     findings: list[Finding]
     warn_days: int
     repository: str | None = None   # GitHub owner/name for "Föreslå ändring" and "Rapportera fel"
+    # The data file's changes, newest first (tools/history.py), or None when the build has no git history.
+    history: list | None = None
 
     @classmethod
-    def build(cls, catalogue: Catalogue, today: dt.date, repository: str | None = None) -> "Site":
+    def build(cls, catalogue: Catalogue, today: dt.date, repository: str | None = None,
+              history: list | None = None) -> "Site":
         warn_days = settings_of(catalogue)["varning_dagar"]
-        return cls(catalogue, today, evaluate(catalogue, today, warn_days), warn_days, repository)
+        return cls(catalogue, today, evaluate(catalogue, today, warn_days), warn_days, repository, history)
 
     def edit_url(self, section: str, record_id: str) -> str:
         return (f"https://github.com/{self.repository}/edit/main/data/insatser.yaml"
@@ -227,6 +230,8 @@ def site_pages(catalogue: Catalogue) -> list[Page]:
         _page("behov/index.md", "Behov och luckor", "behov_index.html"),
         _page("tackning/index.md", "Täckning", "tackning.html"),
         _page("kallor/index.md", "Källor", "kallor_index.html"),
+        _page("andringar/index.md", "Ändringar", "andringar.html"),
+        _page("oppna-data/index.md", "Öppna data", "oppna_data.html"),
     ]
     pages += [_page(f"insatser/{i['id']}.md", i["namn"], "insats.html", insats=i) for i in catalogue.insatser.values()]
     pages += [_page(f"organisationer/{o['id']}.md", o["namn"], "organisation.html", organisation=o)
@@ -247,11 +252,20 @@ def site_pages(catalogue: Catalogue) -> list[Page]:
 
 
 def static_files(site: Site, schema: bytes) -> dict[str, bytes]:
-    """Files published as they are: the schema for editors (as read by the model), the review state for machines."""
-    return {
+    """Files published as they are: the schema for editors (as read by the model), the review state for
+    machines, and the open data (JSON API, HSDS, CSV, calendars, change feed)."""
+    from . import api, calendars, changes, hsds, tables
+
+    files = {
         "schema/insatser.schema.json": schema,
         "granskning.json": as_json(site.findings, site.catalogue.filename, site.today).encode("utf-8"),
     }
+    for module in (api, hsds, tables, calendars, changes):
+        produced = module.files(site)
+        clash = files.keys() & produced.keys()
+        assert not clash, f"{module.__name__} publishes {sorted(clash)} again"
+        files.update(produced)
+    return files
 
 
 def table_of_contents(html: str) -> list[dict]:
