@@ -164,6 +164,11 @@
       names[item.id] = item.namn;
       if (truthy(item.ej_tillganglig)) { closed[item.id] = item.ej_tillganglig; }
     });
+    var handedOff = data.hanvisningar || {};
+    Object.keys(handedOff).forEach(function (id) {
+      names[id] = handedOff[id][0];
+      if (truthy(handedOff[id][1])) { closed[id] = handedOff[id][1]; }
+    });
     // Needs: urgent ones (a "ja" that brings a need), the first need, then the others chosen.
     var urgent = [];
     data.fragor.forEach(function (question) {
@@ -182,7 +187,11 @@
 
     var lists = Object.create(null);
     OUTCOMES.forEach(function (outcome) { lists[outcome] = []; });
+    // Measures a one-kommun export left out: in another kommun whenever they meet a chosen need.
     var elsewhere = 0;
+    (data.utanfor || []).forEach(function (pair) {
+      if (!needs.length || needs.some(function (need) { return contains(pair[0], need); })) { elsewhere += pair[1]; }
+    });
     data.insatser.forEach(function (item, position) {
       var metNeeds = needs.filter(function (need) { return contains(item.behov, need); });
       if (needs.length && !metNeeds.length) { return; }
@@ -390,9 +399,16 @@
   var form = document.getElementById("ig-vagvisare");
   var dataElement = document.getElementById("ig-vagvisare-data");
   if (!form || !dataElement) { return; }
+  // The page embeds the questions and labels; the measures come with the chosen kommun's document
+  // from the API (api/v1/kommuner/<id>.json), fetched once per kommun. Without a kommun question
+  // the page embeds the whole export instead.
   var data = JSON.parse(dataElement.textContent);
   var base = form.getAttribute("data-ig-bas") || "";
-  var entries = byKey(data.insatser, "id");
+  var documents = form.getAttribute("data-ig-kommuner") || "";
+  var kommunQuestion = data.insatser ? null : firstOfKind(data, "kommun");
+  var loaded = Object.create(null);      // kommun id -> its guide data
+  var failed = Object.create(null);      // kommun id -> true when its document could not be fetched
+  var entries = data.insatser ? byKey(data.insatser, "id") : Object.create(null);
   var questionsById = byKey(data.fragor, "id");
   var output = document.getElementById("ig-resultat");
   var status = document.getElementById("ig-resultat-status");
@@ -686,8 +702,71 @@
     status.textContent = text;
   }
 
+  /* Before a kommun is chosen, while its document loads, or when it cannot be fetched: a notice in
+   * place of the result, every question shown. */
+  function waiting(text, kommun) {
+    window.clearTimeout(statusTimer);
+    fold(data.fragor.map(function (question) { return question.id; }));
+    output.textContent = "";
+    var note = element("p", text, "ig-notis" + (kommun ? " ig-notis-varning" : ""));
+    if (kommun) {
+      note.appendChild(document.createTextNode(" Se i stället "));
+      note.appendChild(link("insatserna per behov i " + kommunName(kommun), base + "vagvisare/" + encodeURIComponent(kommun) + "/"));
+      note.appendChild(document.createTextNode("."));
+    }
+    output.appendChild(note);
+    ["#ig-ingen-traff", ".ig-fragor-kvar", ".ig-andra-kommuner"].forEach(function (selector) {
+      section.querySelector(selector).hidden = true;
+    });
+    section.querySelector(".ig-ej-tackta").textContent = "";
+    section.querySelector(".ig-svar-utskrift").textContent = "";
+    status.textContent = text;
+  }
+
+  function kommunName(kommun) {
+    var option = (kommunQuestion.varden || []).filter(function (o) { return o[0] === kommun; })[0];
+    return option ? option[1] : kommun;
+  }
+
+  /* The guide data for the answers' kommun: embedded, loaded, or fetched now (null until it is). */
+  function guideFor(answers) {
+    if (!kommunQuestion) { return data; }
+    var kommun = get(answers, kommunQuestion.id);
+    if (kommun === null) {
+      waiting("Välj kommun, så visas de insatser som kan passa där.");
+      return null;
+    }
+    if (hasOwn.call(loaded, kommun)) {
+      entries = loaded[kommun].entries;
+      return loaded[kommun].data;
+    }
+    if (hasOwn.call(failed, kommun)) {
+      waiting("Insatserna i " + kommunName(kommun) + " kunde inte hämtas.", kommun);
+      return null;
+    }
+    waiting("Hämtar insatserna i " + kommunName(kommun) + " …");
+    window.fetch(documents + encodeURIComponent(kommun) + ".json", {credentials: "same-origin"})
+      .then(function (response) {
+        if (!response.ok) { throw new Error(String(response.status)); }
+        return response.json();
+      })
+      .then(function (found) {
+        if (!found || !found.vagvisare || !Array.isArray(found.vagvisare.insatser)) { throw new Error("format"); }
+        loaded[kommun] = {data: found.vagvisare, entries: byKey(found.vagvisare.insatser, "id")};
+      })
+      .catch(function () { failed[kommun] = true; })
+      .then(function () {
+        // The answers may have changed while the document loaded: show the result for the current ones.
+        var current = knownAnswers(queryFromForm(), data).answers;
+        if (get(current, kommunQuestion.id) === kommun) { render(current); }
+      });
+    return null;
+  }
+
   function render(answers, typing) {
-    var result = evaluate(data, answers);
+    var guide = guideFor(answers);
+    if (guide === null) { return; }
+    var result = evaluate(guide, answers);
     section.querySelector(".ig-svar-utskrift").textContent = answeredSummary(answers);
     fold(result.fragor_relevanta);
     var fragment = document.createDocumentFragment();

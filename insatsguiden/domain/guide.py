@@ -170,7 +170,65 @@ def guide_data(catalogue: Catalogue, findings: list[Finding], today: dt.date | N
                        "kalla": "; ".join(catalogue.source_citation(s) for s in u.get("kallor", []))}
                       for u in catalogue.ej_tackta_behov.values()],
         "forbund": forbund,
+        # Measures left out of a one-kommun export (kommun_guide_data): [needs, how many], and
+        # the name and unavailability of those a hand-off names: {id: [name, reason]}.
+        "utanfor": [],
+        "hanvisningar": {},
     }
+
+
+def kommun_guide_data(data: dict[str, Any], kommun: str) -> dict[str, Any]:
+    """The export for one kommun: what the page needs once that kommun is chosen, and nothing more.
+
+    A measure whose condition on the kommun question fails for this kommun can only ever be
+    counted as "in another kommun"; it is left out and counted per set of needs (`utanfor`).
+    If a condition hands off to it, its name and whether it can take anyone are kept
+    (`hanvisningar`), as a hand-off names it either way. Recorded gaps
+    and the förbund are kept for this kommun only, and the conditions list holds only those
+    still referenced. For every answer set whose kommun is `kommun`,
+    evaluate(kommun_guide_data(data, kommun), answers) == evaluate(data, answers)
+    (tests/test_guide.py checks it on generated answers).
+    """
+    scope = _first_of_kind(data, "kommun")
+    if scope is None:
+        return data
+    outside_conditions = {index for index, condition in enumerate(data["villkor"])
+                          if condition["fraga"] == scope["id"] and state(condition, kommun) == "ej"}
+    handed_off = {target for condition in data["villkor"] for target in condition["hanvisa_till"]}
+    kept, outside = [], {}
+    names = dict(data.get("hanvisningar") or {})
+    for item in data["insatser"]:
+        if any(index in outside_conditions for index in item["villkor"]):
+            key = tuple(item["behov"])
+            outside[key] = outside.get(key, 0) + 1
+            if item["id"] in handed_off:
+                names[item["id"]] = [item["namn"], item["ej_tillganglig"]]
+        else:
+            kept.append(item)
+    renumbered: dict[int, int] = {}
+    for item in kept:
+        for index in item["villkor"]:
+            renumbered.setdefault(index, len(renumbered))
+    previous = {tuple(needs): count for needs, count in data.get("utanfor") or []}
+    for key, count in outside.items():
+        previous[key] = previous.get(key, 0) + count
+    return {
+        **data,
+        "villkor": [data["villkor"][index] for index in renumbered],
+        "insatser": [{**item, "villkor": [renumbered[index] for index in item["villkor"]]} for item in kept],
+        "ej_tackta": [gap for gap in data["ej_tackta"] if kommun in gap["kommuner"]],
+        "forbund": {kommun: data["forbund"][kommun]} if kommun in data["forbund"] else {},
+        "utanfor": sorted([list(needs), count] for needs, count in previous.items()),
+        "hanvisningar": dict(sorted(names.items())),
+    }
+
+
+def guide_form_data(data: dict[str, Any]) -> dict[str, Any]:
+    """What the guide page embeds: the questions and labels, no measures (those come with the
+    kommun's document); the whole export when no question asks for the kommun."""
+    if _first_of_kind(data, "kommun") is None:
+        return data
+    return {"fragor": data["fragor"], "etiketter": data["etiketter"]}
 
 
 # --- answers --------------------------------------------------------------------------
@@ -260,6 +318,10 @@ def evaluate(data: dict[str, Any], answers: Mapping[str, Any]) -> dict[str, Any]
     remittent_labels = data["etiketter"]["remittent"]
     names = {item["id"]: item["namn"] for item in data["insatser"]}
     closed = {item["id"]: item["ej_tillganglig"] for item in data["insatser"] if item["ej_tillganglig"]}
+    for identity, (name, reason) in (data.get("hanvisningar") or {}).items():
+        names[identity] = name
+        if reason:
+            closed[identity] = reason
     # Needs: urgent ones (a "ja" that brings a need), the first need, then the others chosen.
     urgent: list[str] = []
     for question in data["fragor"]:
@@ -275,7 +337,9 @@ def evaluate(data: dict[str, Any], answers: Mapping[str, Any]) -> dict[str, Any]
     referrer = _answer(answers, _first_of_kind(data, "remittent"))
 
     lists: dict[str, list[dict]] = {outcome: [] for outcome in OUTCOMES}
-    elsewhere = 0
+    # Measures a one-kommun export left out: in another kommun whenever they meet a chosen need.
+    elsewhere = sum(count for kept_needs, count in data.get("utanfor") or []
+                    if not needs or any(need in kept_needs for need in needs))
     for position, item in enumerate(data["insatser"]):
         met_needs = [need for need in needs if need in item["behov"]]
         if needs and not met_needs:

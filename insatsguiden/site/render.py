@@ -24,7 +24,7 @@ from ..model.conditions import (FOLDABLE_KINDS, MULTI_KINDS, NUMBER_KINDS, NUMBE
                                 conditions_of, options, question_by_kind, rule_text)
 from ..domain.freshness import (OK, OVERDUE, PHRASES, SOON, Finding, browser_rules, by_record, duration, evaluate, message,
                                 sentence, settings_of)
-from ..domain.guide import evaluate as evaluate_guide, guide_data
+from ..domain.guide import evaluate as evaluate_guide, guide_data, guide_form_data
 from ..domain.review_report import as_json
 from ..domain.routing_cases import CaseOutcome, run_cases
 from ..model.schema import labels, vocabulary
@@ -207,8 +207,8 @@ def safe_json(value: Any) -> Markup:
 
 
 def guide_json(site: "Site") -> Markup:
-    """The guide's data for the page."""
-    return safe_json(site.guide)
+    """The guide's data for the page: the questions; the measures come per kommun from the API."""
+    return safe_json(guide_form_data(site.guide))
 
 
 @lru_cache(maxsize=None)
@@ -221,10 +221,25 @@ def review_rules_block(html: str) -> str:
     return _review_rules_script() if 'data-ig-due="' in html else ""
 
 
+def _overview_pages(catalogue: Catalogue) -> list[Page]:
+    """The full list of insatser split into pages (by kind, by kommun), and Granskning per responsible."""
+    from . import overview
+
+    by_kind, by_kommun = overview.lists_by_kind(catalogue, vocabulary("insatstyp")), overview.lists_by_kommun(catalogue)
+    pages = [_page("insatser/index.md", "Alla insatser", "insatser_index.html", by_kind=by_kind, by_kommun=by_kommun)]
+    for parts in by_kind + by_kommun:
+        for part in parts:
+            title = part.heading if part.pages == 1 else f"{part.heading}, sida {part.number} av {part.pages}"
+            pages.append(_page(overview.page_src_uri(part.url), f"Insatser: {title}", "insatser_sida.html", part=part))
+    reviews, per_responsible = overview.review_pages(catalogue)
+    pages.append(_page("granskning/index.md", "Granskning", "granskning.html", reviews=reviews))
+    pages += [_page(overview.page_src_uri(address), title, "granskning_ansvarig.html", **context)
+              for address, title, context in per_responsible]
+    return pages
+
+
 def site_pages(catalogue: Catalogue) -> list[Page]:
     pages = [
-        _page("granskning/index.md", "Granskning", "granskning.html"),
-        _page("insatser/index.md", "Alla insatser", "insatser_index.html"),
         _page("organisationer/index.md", "Organisationer", "organisationer_index.html"),
         _page("overenskommelser/index.md", "Överenskommelser", "overenskommelser_index.html"),
         _page("behov/index.md", "Behov och luckor", "behov_index.html"),
@@ -240,6 +255,7 @@ def site_pages(catalogue: Catalogue) -> list[Page]:
               for a in catalogue.overenskommelser.values()]
     pages += [_page(f"behov/{b['id']}.md", b["namn"], "behov.html", need=b) for b in catalogue.behov.values()]
     pages.append(_page("sok/index.md", "Sök", "sok.html"))
+    pages += _overview_pages(catalogue)
     if catalogue.data.get("vagvisare"):
         pages.append(_page("vagvisare/index.md", "Vägvisare", "vagvisare.html"))
         pages += [_page(f"vagvisare/{k['id']}/index.md", f"Vägvisare: {k['namn']}", "vagvisare_kommun.html", kommun=k)
