@@ -169,7 +169,8 @@ MAX_SUGGESTIONS = 20
 # Ids become path segments (insatser/<id>/) and HTML anchors (the record's
 # heading, next to the fixed headings of its page). These are taken by the
 # site: every fixed anchor of the templates, the index page of each folder,
-# and the prefixes the templates put before generated anchors. The guide's
+# the folders of the paged list beside insatser/<id>/ (typ, kommun:
+# site/overview.py), and the prefixes the templates put before generated anchors. The guide's
 # question ids become "ig-<id>", next to the guide page's own "ig-…" ids.
 # tests/test_reserved_ids.py checks these lists against the templates.
 RESERVED_IDS = frozenset("""
@@ -180,6 +181,7 @@ RESERVED_IDS = frozenset("""
     saknas schema snart sok tackning team tomma uteslutningsgrunder utan-formular vagvisare
     sa-resonerar-guiden innan-du-remitterar fragorna hinder kriterier-i-text ordinarie-med-villkor prova-forst-har
     sa-remitterar-du samordnade-insatser steg testfall vem-du-ringer villkor-att-stamma-av
+    typ kommun per-ansvarig
 """.split())
 RESERVED_PREFIXES = ("ig-", "kommun-", "saknas-", "typ-", "vagvisare-", "villkor-")
 RESERVED_QUESTION_IDS = frozenset("""
