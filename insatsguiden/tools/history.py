@@ -1,12 +1,154 @@
 """The data file's history from git, as semantic changes per commit (issue 12).
 
-The only place that reads git history for the site; the MkDocs hook calls it at the edge.
+The only place that reads git history for the site; the MkDocs hook calls it at the edge
+and passes the result to `Site.build` (site/changes.py turns it into the Ändringar page
+and the Atom feed).
+
+Three git processes per build, whatever the number of commits: `git log` for the newest
+commits that touched the file (merges left out: their changes are shown in the commits
+they bring in), `git cat-file --batch-check` for the file's blob in each commit and in its
+parent, and `git cat-file --batch` for each distinct blob once. Each version is read once
+with the project's strict YAML loader (not the schema: an old version follows the schema
+of its day) and compared with the semantic diff.
+
+None means "no history to read": no git, not a repository, a data file git does not know,
+or a shallow clone with nothing before its oldest commit.
 """
 from __future__ import annotations
 
+import datetime as dt
+import os
+import subprocess
 from pathlib import Path
+from typing import Any
+
+from ..model.loader import decode, load_text
+from ..model.problems import DataError
+from ..site.changes import HISTORY_LIMIT, History, HistoryEntry, RecordChange, safe_text
+from .semantic_diff import diff
+
+GIT_TIMEOUT = 60  # seconds per git process
+# Variables that would point git at another repository than the data file's own.
+_REPOSITORY_VARIABLES = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY",
+                         "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_COMMON_DIR", "GIT_NAMESPACE")
 
 
-def data_history(data_path: Path):
+class _NoHistory(Exception):
+    pass
+
+
+def _git(directory: Path, *args: str, stdin: bytes | None = None) -> bytes:
+    environment = {key: value for key, value in os.environ.items() if key not in _REPOSITORY_VARIABLES}
+    try:
+        completed = subprocess.run(["git", "-c", "log.showSignature=false", "-C", str(directory), *args],
+                                   input=stdin, capture_output=True, timeout=GIT_TIMEOUT, env=environment)
+    except (OSError, subprocess.SubprocessError):  # git missing, not executable, or hanging
+        raise _NoHistory from None
+    if completed.returncode != 0:
+        raise _NoHistory
+    return completed.stdout
+
+
+def _commits(directory: Path, path: str, limit: int) -> list[tuple[str, str, dt.datetime, list[str], str]]:
+    """(full hash, short hash, author date, parents, subject) of the newest commits that changed `path`."""
+    # NUL-separated fields: a subject may contain any other character, NUL is refused by git.
+    output = _git(directory, "log", "--no-merges", "--no-color", f"--max-count={limit}", "-z",
+                  "--format=%H%x00%h%x00%aI%x00%P%x00%s", "--", f":(top,literal){path}")
+    fields = output.split(b"\0")
+    commits = []
+    for start in range(0, len(fields) - 4, 5):
+        full, short, date, parents, subject = fields[start:start + 5]
+        commits.append((full.decode("ascii"), short.decode("ascii"), dt.datetime.fromisoformat(date.decode("ascii")),
+                        parents.decode("ascii").split(), subject.decode("utf-8", "replace")))
+    return commits
+
+
+def _blob_ids(directory: Path, specs: list[str]) -> dict[str, str | None]:
+    """'<commit>:<path>' -> the blob's id, or None where the file did not exist."""
+    output = _git(directory, "cat-file", "--batch-check=%(objectname) %(objecttype)",
+                  stdin="".join(f"{spec}\n" for spec in specs).encode("utf-8"))
+    found: dict[str, str | None] = {}
+    for spec, line in zip(specs, output.decode("utf-8", "replace").splitlines()):
+        words = line.split()
+        found[spec] = words[0] if len(words) == 2 and words[1] == "blob" else None
+    return found
+
+
+def _blobs(directory: Path, ids: list[str]) -> dict[str, bytes]:
+    """Each blob's content, read in one git process."""
+    output = _git(directory, "cat-file", "--batch", stdin="".join(f"{blob}\n" for blob in ids).encode("ascii"))
+    contents, offset = {}, 0
+    for blob in ids:
+        header_end = output.index(b"\n", offset)
+        _, kind, size = output[offset:header_end].decode("ascii").split()
+        start = header_end + 1
+        contents[blob] = output[start:start + int(size)]
+        offset = start + int(size) + 1
+    return contents
+
+
+def _load(raw: bytes, name: str) -> tuple[Any, str | None]:
+    """The version's data, or None and why it could not be read."""
+    try:
+        return load_text(decode(raw, name), name), None
+    except DataError as error:
+        return None, error.problems[0].text()
+
+
+def data_history(data_path: Path, limit: int = HISTORY_LIMIT) -> History | None:
     """The changes to the data file, newest first; None when there is no git history to read."""
-    return None
+    directory = Path(data_path).resolve().parent
+    name = Path(data_path).name
+    try:
+        prefix, shallow, shallow_file = _git(
+            directory, "rev-parse", "--show-prefix", "--is-shallow-repository",
+            "--git-path", "shallow").decode("utf-8", "replace").split("\n")[:3]
+        path = prefix + name
+        commits = _commits(directory, path, limit + 1)
+        boundary: set[str] = set()
+        if shallow == "true":
+            shallow_path = Path(shallow_file) if Path(shallow_file).is_absolute() else directory / shallow_file
+            try:
+                boundary = set(shallow_path.read_text(encoding="ascii").split())
+            except OSError:
+                boundary = {full for full, _, _, parents, _ in commits if not parents}
+        # The oldest commit of a shallow clone has no known parent: it is a base to compare with, not a change.
+        commits = [commit for commit in commits if commit[0] not in boundary]
+        truncated = len(commits) > limit
+        commits = commits[:limit]
+        if not commits:
+            return None
+        specs = []
+        for full, _, _, parents, _ in commits:
+            specs.append(f"{full}:{path}")
+            if parents:
+                specs.append(f"{parents[0]}:{path}")
+        blob_of = _blob_ids(directory, specs)
+        unique = list(dict.fromkeys(blob for blob in blob_of.values() if blob))
+        contents = _blobs(directory, unique)
+    except (_NoHistory, ValueError, IndexError, UnicodeDecodeError):
+        return None
+
+    loaded: dict[str | None, tuple[Any, str | None]] = {None: ({}, None)}  # no file: nothing in it yet
+
+    def version(spec: str | None, label: str) -> tuple[Any, str | None]:
+        blob = blob_of.get(spec) if spec else None
+        if blob not in loaded:
+            loaded[blob] = _load(contents[blob], label)
+        return loaded[blob]
+
+    entries = []
+    for full, short, date, parents, subject in commits:
+        new, new_problem = version(f"{full}:{path}", f"{path}@{short}")
+        old, old_problem = version(f"{parents[0]}:{path}" if parents else None, f"{path}@{short}^")
+        unreadable = None
+        if new_problem:
+            unreadable = f"Versionen i {short} kunde inte läsas, så ändringarna kan inte visas: {new_problem}"
+        elif old_problem:
+            unreadable = f"Versionen före {short} kunde inte läsas, så ändringarna kan inte visas: {old_problem}"
+        changes = () if unreadable else tuple(
+            RecordChange(change.section, change.record_id, safe_text(change.name), change.kind,
+                         tuple(safe_text(detail) for detail in change.details))
+            for change in diff(old, new))
+        entries.append(HistoryEntry(full, short, date, safe_text(subject), changes, unreadable))
+    return History(entries, truncated=truncated, limit=limit)
