@@ -143,6 +143,7 @@ def test_guide_by_keyboard_with_url_back_button_and_announcement(page, site_url)
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "ig-resultat-rubrik"  # focus moves to the result
     status = page.locator("#ig-resultat-status")
+    status.filter(has_text="passar").wait_for(timeout=10000)   # the kommun's document has arrived
     assert status.get_attribute("role") == "status" and status.get_attribute("aria-live") == "polite"
     first = status.inner_text()
     assert "passar" in first and "behov=" in page.url and "kommun=" in page.url
