@@ -67,6 +67,12 @@
     if (badges.length === 2) { badges[0].hidden = true; badges[1].hidden = false; }
   }
 
-  document.querySelectorAll(".ig-granskning[data-ig-due]").forEach(updateBanner);
-  document.querySelectorAll(".ig-intag[data-ig-due]").forEach(updateIntake);
+  // Rows a script adds later (the filtered list on "Alla insatser") are rechecked the same way.
+  function recheck(root) {
+    root.querySelectorAll(".ig-granskning[data-ig-due]").forEach(updateBanner);
+    root.querySelectorAll(".ig-intag[data-ig-due]").forEach(updateIntake);
+  }
+
+  window.insatsguidenGranskning = Object.freeze({recheck: recheck});
+  recheck(document);
 }());

@@ -187,7 +187,7 @@ RESERVED_IDS = frozenset("""
 RESERVED_PREFIXES = ("ig-", "kommun-", "saknas-", "typ-", "vagvisare-", "villkor-")
 RESERVED_QUESTION_IDS = frozenset("""
     okanda-svar
-    filter filter-status filterlista grupperat innehall resultat resultat-del resultat-mall resultat-rubrik
+    filter filter-intag filter-mall filter-status filterlista grupperat innehall resultat resultat-del resultat-mall resultat-rubrik
     resultat-status saknas ingen-traff skriv-ut sok-fran-disk sok-fraga sok-resultat sok-status sokord sokruta-falt
     vagvisare vagvisare-data vagvisare-hjalp
 """.split())

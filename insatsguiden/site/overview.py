@@ -22,7 +22,7 @@ from ..domain.freshness import OK, OVERDUE, SOON, Finding, responsible_for_insat
 from ..model.catalogue import Catalogue
 
 PAGE_SIZE = 200                  # rows per page of the full list
-REVIEW_PREVIEW = 10              # overdue or soon-due items per responsible on the Granskning page
+REVIEW_PREVIEW = 5               # overdue or soon-due items per responsible on the Granskning page
 LIST_FOLDERS = ("typ", "kommun")  # insatser/<folder>/…: reserved ids
 BY_KIND = "insatser/typ/{}/"
 BY_KOMMUN = "insatser/kommun/{}/"
@@ -184,3 +184,20 @@ def review_pages(catalogue: Catalogue) -> tuple[ReviewIndex, list[tuple[str, str
     pages = [(REVIEW_PAGE.format(segment), f"Granskning: {text}", {"responsible": text, "reviews": index})
              for text, segment in index.slugs.items()]
     return index, pages
+
+
+def intake_checks(findings: list[Finding]) -> dict[str, list]:
+    """Per insats with an intake to confirm: [due date or None, unconfirmed on the build date]. The list on
+    *Alla insatser* shows the API's summary lines, which carry the intake status only; with this it shows
+    a stale intake as unconfirmed, as every page does, and assets/granskning.js rechecks the due date."""
+    return {f.record_id: [f.due.isoformat() if f.due else None, f.state == OVERDUE]
+            for f in findings if f.kind == "intag"}
+
+
+class IntakeExport:
+    """For the template: the intake checks of the build as JSON safe inside <script type="application/json">."""
+
+    def json(self, findings: list[Finding]):
+        from .render import safe_json   # render imports this module; the reverse import waits until used
+
+        return safe_json(intake_checks(findings))

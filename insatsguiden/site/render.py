@@ -226,7 +226,8 @@ def _overview_pages(catalogue: Catalogue) -> list[Page]:
     from . import overview
 
     by_kind, by_kommun = overview.lists_by_kind(catalogue, vocabulary("insatstyp")), overview.lists_by_kommun(catalogue)
-    pages = [_page("insatser/index.md", "Alla insatser", "insatser_index.html", by_kind=by_kind, by_kommun=by_kommun)]
+    pages = [_page("insatser/index.md", "Alla insatser", "insatser_index.html", by_kind=by_kind, by_kommun=by_kommun,
+                   intake=overview.IntakeExport())]
     for parts in by_kind + by_kommun:
         for part in parts:
             title = part.heading if part.pages == 1 else f"{part.heading}, sida {part.number} av {part.pages}"
