@@ -17,6 +17,7 @@ per build and written compactly; the README has the mapping as a table.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from typing import TYPE_CHECKING, Any
@@ -53,9 +54,21 @@ TERM_KINDS = {"insatsguiden-behov": "behov", "insatsguiden-insatstyp": "insatsty
               "insatsguiden-intag": "intagsstatus", "insatsguiden-organisationstyp": "organisationstyp"}
 
 
+_NAMESPACE_HASH = hashlib.sha1(NAMESPACE.bytes, usedforsecurity=False)
+
+
 def hsds_id(kind: str, identity: str) -> str:
-    """The stable HSDS id of one of our records, e.g. hsds_id("insats", "evi-ludvika")."""
-    return str(uuid.uuid5(NAMESPACE, f"{kind}:{identity}"))
+    """The stable HSDS id of one of our records, e.g. hsds_id("insats", "evi-ludvika").
+
+    Exactly uuid.uuid5(NAMESPACE, f"{kind}:{identity}") (RFC 4122 name-based, SHA-1; the tests compare), written
+    out because building UUID objects was half the export's time at 5,000 insatser."""
+    digest = _NAMESPACE_HASH.copy()
+    digest.update(f"{kind}:{identity}".encode("utf-8"))
+    raw = bytearray(digest.digest()[:16])
+    raw[6] = (raw[6] & 0x0F) | 0x50   # version 5
+    raw[8] = (raw[8] & 0x3F) | 0x80   # RFC 4122 variant
+    text = raw.hex()
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 def _dumps(document: Any) -> bytes:
