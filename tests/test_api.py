@@ -376,6 +376,10 @@ def hostile_raw() -> dict:
     insats.setdefault("kontakter", []).append({"roll": "=" + HOSTILE_LINE, "telefontid": "-" + HOSTILE_LINE})
     insats["kontakter"].append({"roll": "Kontrollerad", "telefon": "0240-86 000", "verifierad": "2026-10-01"})
     insats["malgrupp"].pop("kommuner")  # no kommun limit: in every kommun's document
+    # Runs and finances it: the summary names each organisation once, runners first.
+    other = next(o["id"] for o in data["organisationer"] if o["id"] not in insats.get("drivs_av", []))
+    insats["drivs_av"] = insats.get("drivs_av", [])[:1] or [other]
+    insats["finansieras_av"] = [other, insats["drivs_av"][0]] if other != insats["drivs_av"][0] else [other]
     data["organisationer"][0]["namn"] = "+" + HOSTILE_LINE
     data["organisationer"][0]["beskrivning"] = HOSTILE_TEXT
     data["overenskommelser"][0]["titel"] = "@" + HOSTILE_LINE
@@ -406,7 +410,9 @@ def test_hostile_text_comes_back_identical(tmp_path):
     for record in raw["insatser"]:
         shown = read(api_dir / "insatser" / f"{record['id']}.json")["insats"].get("kontakter", [])
         assert [c["verifierad"] for c in shown] == [c.get("verifierad") for c in record.get("kontakter", [])]
-    assert next(l for l in read(api_dir / "insatser.json")["insatser"] if l["id"] == insats["id"])["namn"] == HOSTILE_LINE
+    lines = read(api_dir / "insatser.json")["insatser"]
+    assert [line for line in lines if line["id"] == insats["id"]][0]["namn"] == HOSTILE_LINE
+    assert lines == [expected_summary(by_id(raw, "insatser")[i]) for i in name_order(raw["insatser"])]
     kommun = raw["kommuner"][0]
     assert read(api_dir / "kommuner" / f"{kommun['id']}.json")["kommun"]["namn"] == "=" + HOSTILE_LINE
     for kommun in raw["kommuner"]:  # the measure without a kommun limit serves every kommun
