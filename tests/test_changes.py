@@ -19,6 +19,7 @@ from conftest import FIXTURES, ROOT, TODAY, build_site
 from insatsguiden.model.validate import validate_file
 from insatsguiden.site import changes
 from insatsguiden.site.render import Site, render_page, site_pages
+from insatsguiden.tools import history as history_module
 from insatsguiden.tools.history import data_history
 
 MINIMAL = (FIXTURES / "valid" / "minimal.yaml").read_text(encoding="utf-8")
@@ -159,6 +160,29 @@ def test_the_newest_n_commits_and_whether_there_were_more(repo):
     assert data_history(repo["data"], limit=4).truncated is False
 
 
+def test_older_versions_are_read_only_within_the_byte_budget(repo, history, monkeypatch):
+    monkeypatch.setattr(history_module, "_computed", {})  # nothing read before counts
+    newest_only = data_history(repo["data"], budget=1)
+    assert [e.commit for e in newest_only] == [repo["commits"][4]] and newest_only.truncated
+    # The comment commit reads V4 and V3, the removal V2 as well; the rename would need V1 too.
+    monkeypatch.setattr(history_module, "_computed", {})
+    two = data_history(repo["data"], budget=sum(len(v.encode("utf-8")) for v in (V4, V3, V2)))
+    assert [e.commit for e in two] == [repo["commits"][4], repo["commits"][2]] and two.truncated
+    assert two[1].changes == history[1].changes
+
+
+def test_a_change_of_many_records_lists_the_first_hundred(repo, history):
+    entry = history[-1]  # the first version: every record is new
+    source = next(change for change in entry.changes if change.section == "kallor")
+    many = changes.HistoryEntry(entry.commit, entry.short, entry.date, entry.subject,
+                                tuple(source for _ in range(changes.CHANGES_SHOWN + 7)))
+    site = _site(repo["data"], changes.History([many]))
+    page = _page(site)
+    assert page.count("<li>Ny källa: ") == changes.CHANGES_SHOWN and "… och 7 poster till" in page
+    summary = _feed(site).entries[0].summary.split("\n")
+    assert len(summary) == 1 + changes.CHANGES_SHOWN + 1 and summary[-1].startswith("… och 7 poster till")
+
+
 def test_a_version_that_cannot_be_read_is_named_and_the_rest_still_shown(tmp_path):
     root = tmp_path / "repo"
     root.mkdir()
@@ -283,12 +307,12 @@ def test_the_page_lists_changes_with_links_and_escaped_text(repo, history):
     assert '<a href="feed.xml" type="application/atom+xml">' in page
     assert f"Sidan byggdes {TODAY.isoformat()}" in page
     assert EMAIL not in page and AUTHOR not in page
-    assert "Sidan visar de senaste" not in page
+    assert "Sidan visar de" not in page
 
 
 def test_the_page_says_when_older_changes_were_left_out(repo):
     page = _page(_site(repo["data"], data_history(repo["data"], limit=2)))
-    assert "Sidan visar de senaste 2 ändringarna av datafilen" in page
+    assert "Sidan visar de 2 senaste ändringarna av datafilen" in page
 
 
 def test_the_page_says_when_the_history_is_unavailable(repo):

@@ -27,6 +27,7 @@ PAGE_URL = "andringar/"
 HISTORY_LIMIT = 50          # the newest commits that touched the data file, read per build
 FEED_ID = "tag:insatsguiden,2026:andringar"
 ENTRY_ID = "tag:insatsguiden,2026:andring/{}"
+CHANGES_SHOWN = 100        # records listed per change on the page and in the feed; the rest are counted
 TITLE_NAMES = 3             # records named in an entry's title before "och N till"
 
 # What XML 1.0 cannot carry (C0 controls but tab and line breaks, DEL and C1 controls, non-characters,
@@ -116,6 +117,15 @@ class HistoryEntry:
         offset = self.date.strftime("%z")
         return f"{self.date:%Y-%m-%d %H:%M} (UTC{offset[:3]}:{offset[3:5]})" if offset else f"{self.date:%Y-%m-%d %H:%M}"
 
+    @property
+    def shown_changes(self) -> tuple[RecordChange, ...]:
+        return self.changes[:CHANGES_SHOWN]
+
+    @property
+    def more_changes(self) -> int:
+        """How many changed records are counted but not listed (CHANGES_SHOWN)."""
+        return max(0, len(self.changes) - CHANGES_SHOWN)
+
     def commit_url(self, repository: str | None) -> str | None:
         return f"https://github.com/{repository}/commit/{self.commit}" if repository else None
 
@@ -127,6 +137,10 @@ class History(list):
         super().__init__(entries)
         self.truncated = truncated
         self.limit = limit
+
+
+def more_sentence(entry: HistoryEntry) -> str:
+    return f"… och {entry.more_changes} poster till, som inte listas här (se ändringen {entry.short} i git)."
 
 
 def shown_entries(history: list | None) -> list[HistoryEntry]:
@@ -144,7 +158,7 @@ def _content_html(site: "Site", entry: HistoryEntry) -> str:
     if entry.unreadable:
         parts.append(Markup("<p>{}</p>").format(safe_text(entry.unreadable)))
     items = []
-    for change in entry.changes:
+    for change in entry.shown_changes:
         target = change.url(site.catalogue)
         name = (Markup('<a href="../{}">{}</a>').format(target, safe_text(change.name)) if target
                 else escape(safe_text(change.name)))
@@ -152,6 +166,8 @@ def _content_html(site: "Site", entry: HistoryEntry) -> str:
         heading_part = Markup("{}: {}").format(change.phrase, name) if change.record_id else change.phrase
         items.append(Markup("<li>{}{}</li>").format(
             heading_part, Markup("<ul>{}</ul>").format(details) if details else ""))
+    if entry.more_changes:
+        items.append(Markup("<li>{}</li>").format(more_sentence(entry)))
     if items:
         parts.append(Markup("<ul>{}</ul>").format(Markup("").join(items)))
     return str(Markup("").join(parts))
@@ -162,11 +178,13 @@ def _summary_text(entry: HistoryEntry) -> str:
     lines = [entry.subject]
     if entry.unreadable:
         lines.append(safe_text(entry.unreadable))
-    for change in entry.changes:
+    for change in entry.shown_changes:
         line = f"{change.phrase}: {safe_text(change.name)}" if change.record_id else change.phrase
         if change.details:
             line += " – " + "; ".join(safe_text(detail) for detail in change.details)
         lines.append(line)
+    if entry.more_changes:
+        lines.append(more_sentence(entry))
     return "\n".join(lines)
 
 

@@ -28,6 +28,12 @@ from ..site.changes import HISTORY_LIMIT, History, HistoryEntry, RecordChange, s
 from .semantic_diff import diff
 
 GIT_TIMEOUT = 60  # seconds per git process
+# Bytes of old versions read per build beyond the newest change: about ten seconds of strict
+# loading and diffing on a small machine; the real catalogue (150 KB) fits its 50 commits many times over.
+HISTORY_BYTES = 24_000_000
+_COMPUTED_MAX = 1_000
+# (commit, path) -> (changes, why unreadable): `mkdocs serve` rebuilds on every save, and a commit never changes.
+_computed: dict[tuple[str, str], tuple[tuple, str | None]] = {}
 # Variables that would point git at another repository than the data file's own.
 _REPOSITORY_VARIABLES = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY",
                          "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_COMMON_DIR", "GIT_NAMESPACE")
@@ -63,19 +69,21 @@ def _commits(directory: Path, path: str, limit: int) -> list[tuple[str, str, dt.
     return commits
 
 
-def _blob_ids(directory: Path, specs: list[str]) -> dict[str, str | None]:
-    """'<commit>:<path>' -> the blob's id, or None where the file did not exist."""
-    output = _git(directory, "cat-file", "--batch-check=%(objectname) %(objecttype)",
+def _blob_ids(directory: Path, specs: list[str]) -> dict[str, tuple[str, int] | None]:
+    """'<commit>:<path>' -> (the blob's id, its size in bytes), or None where the file did not exist."""
+    output = _git(directory, "cat-file", "--batch-check=%(objectname) %(objecttype) %(objectsize)",
                   stdin="".join(f"{spec}\n" for spec in specs).encode("utf-8"))
-    found: dict[str, str | None] = {}
+    found: dict[str, tuple[str, int] | None] = {}
     for spec, line in zip(specs, output.decode("utf-8", "replace").splitlines()):
         words = line.split()
-        found[spec] = words[0] if len(words) == 2 and words[1] == "blob" else None
+        found[spec] = (words[0], int(words[2])) if len(words) == 3 and words[1] == "blob" else None
     return found
 
 
 def _blobs(directory: Path, ids: list[str]) -> dict[str, bytes]:
     """Each blob's content, read in one git process."""
+    if not ids:
+        return {}
     output = _git(directory, "cat-file", "--batch", stdin="".join(f"{blob}\n" for blob in ids).encode("ascii"))
     contents, offset = {}, 0
     for blob in ids:
@@ -95,8 +103,13 @@ def _load(raw: bytes, name: str) -> tuple[Any, str | None]:
         return None, error.problems[0].text()
 
 
-def data_history(data_path: Path, limit: int = HISTORY_LIMIT) -> History | None:
-    """The changes to the data file, newest first; None when there is no git history to read."""
+def data_history(data_path: Path, limit: int = HISTORY_LIMIT, budget: int = HISTORY_BYTES) -> History | None:
+    """The changes to the data file, newest first; None when there is no git history to read.
+
+    At most `limit` commits, and older ones only while the versions still to be read stay within
+    `budget` bytes (the newest change is always read): a catalogue of thousands of insatser is
+    megabytes per version, and reading one takes seconds.
+    """
     directory = Path(data_path).resolve().parent
     name = Path(data_path).name
     try:
@@ -124,31 +137,51 @@ def data_history(data_path: Path, limit: int = HISTORY_LIMIT) -> History | None:
             if parents:
                 specs.append(f"{parents[0]}:{path}")
         blob_of = _blob_ids(directory, specs)
-        unique = list(dict.fromkeys(blob for blob in blob_of.values() if blob))
-        contents = _blobs(directory, unique)
+        # Newest first, as long as the versions not read yet fit in the budget.
+        chosen, needed, spent = [], {}, 0
+        for commit in commits:
+            full, parents = commit[0], commit[3]
+            if (full, path) in _computed:
+                chosen.append(commit)
+                continue
+            pair = [blob_of.get(f"{full}:{path}")] + ([blob_of.get(f"{parents[0]}:{path}")] if parents else [])
+            extra = {blob: size for blob, size in filter(None, pair) if blob not in needed}
+            if chosen and spent + sum(extra.values()) > budget:
+                truncated = True
+                break
+            chosen.append(commit)
+            needed.update(extra)
+            spent += sum(extra.values())
+        contents = _blobs(directory, list(needed))
     except (_NoHistory, ValueError, IndexError, UnicodeDecodeError):
         return None
 
     loaded: dict[str | None, tuple[Any, str | None]] = {None: ({}, None)}  # no file: nothing in it yet
 
     def version(spec: str | None, label: str) -> tuple[Any, str | None]:
-        blob = blob_of.get(spec) if spec else None
+        found = blob_of.get(spec) if spec else None
+        blob = found[0] if found else None
         if blob not in loaded:
             loaded[blob] = _load(contents[blob], label)
         return loaded[blob]
 
     entries = []
-    for full, short, date, parents, subject in commits:
-        new, new_problem = version(f"{full}:{path}", f"{path}@{short}")
-        old, old_problem = version(f"{parents[0]}:{path}" if parents else None, f"{path}@{short}^")
-        unreadable = None
-        if new_problem:
-            unreadable = f"Versionen i {short} kunde inte läsas, så ändringarna kan inte visas: {new_problem}"
-        elif old_problem:
-            unreadable = f"Versionen före {short} kunde inte läsas, så ändringarna kan inte visas: {old_problem}"
-        changes = () if unreadable else tuple(
-            RecordChange(change.section, change.record_id, safe_text(change.name), change.kind,
-                         tuple(safe_text(detail) for detail in change.details))
-            for change in diff(old, new))
+    for full, short, date, parents, subject in chosen:
+        if (full, path) not in _computed:  # a commit never changes: its changes are read once per process
+            new, new_problem = version(f"{full}:{path}", f"{path}@{short}")
+            old, old_problem = version(f"{parents[0]}:{path}" if parents else None, f"{path}@{short}^")
+            unreadable = None
+            if new_problem:
+                unreadable = f"Versionen i {short} kunde inte läsas, så ändringarna kan inte visas: {new_problem}"
+            elif old_problem:
+                unreadable = f"Versionen före {short} kunde inte läsas, så ändringarna kan inte visas: {old_problem}"
+            changes = () if unreadable else tuple(
+                RecordChange(change.section, change.record_id, safe_text(change.name), change.kind,
+                             tuple(safe_text(detail) for detail in change.details))
+                for change in diff(old, new))
+            if len(_computed) >= _COMPUTED_MAX:
+                _computed.clear()
+            _computed[(full, path)] = (changes, unreadable)
+        changes, unreadable = _computed[(full, path)]
         entries.append(HistoryEntry(full, short, date, safe_text(subject), changes, unreadable))
     return History(entries, truncated=truncated, limit=limit)
