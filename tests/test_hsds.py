@@ -199,6 +199,7 @@ def default_files(default_catalogue):
 AGES = {"min": 18, "max": 64}
 VERIFIED = {"roll": "Samordnare", "namn": "Anna Exempel", "telefon": "021-39 00 00", "epost": "samordnare@example.se",
             "telefontid": "Mån–fre 9–11", "webb": "https://example.se/insatsen", "verifierad": "2026-10-01"}
+FORM = "https://example.se/remiss.pdf"
 UNVERIFIED = {"roll": "Gammal växel", "telefon": "021-11 11 11", "epost": "gammal@example.se"}
 # Names are one line (validation refuses line breaks, U+2028 included, in them); free text may have both.
 HOSTILE = 'Citat "dubbla" och \'enkla\' ]]> =SUMMA(A1) +1 -1 @a \\ slut'
@@ -214,6 +215,7 @@ def variant(default_catalogue):
     team["malgrupp"]["alder"] = dict(AGES)
     team["kontakter"] = [dict(UNVERIFIED), dict(VERIFIED)]
     team["intag"]["bekraftad"] = "2026-10-01"
+    team["remiss"]["blankett"] = FORM
     by_id["rehabteamet"]["malgrupp"]["alder"] = {"min": 20}
     del by_id["sip-samordnad-individuell-plan"]["malgrupp"]["kommuner"]
     by_id["ami-ludvika"]["intag"]["status"] = "pausad"
@@ -413,6 +415,18 @@ def test_criteria_and_exclusions_become_the_eligibility_description(default_cata
     for line in insats["kriterier"] + insats["uteslutningsgrunder"]:
         assert f"- {line}" in text
     assert text.index("Kriterier:") < text.index("Uteslutningsgrunder:")
+
+
+def test_referral_becomes_the_application_process(variant):
+    catalogue, files = variant
+    referral = catalogue.insatser["samordningsteamet-vasteras"]["remiss"]
+    text = service_of(files, "samordningsteamet-vasteras")["application_process"]
+    for number, step in enumerate(referral.get("steg", []), 1):
+        assert f"{number}. {step}" in text
+    for referrer in referral["remittenter"]:
+        assert catalogue.label("remittent", referrer) in text
+    assert f"Remissblankett: {FORM}" in text
+    assert ("Personen kan själv ansöka" in text) == referral["egen_ansokan"]
 
 
 def test_review_date_becomes_assured_date(default_catalogue, default_files):

@@ -183,6 +183,8 @@ class Export:
             parts.append(f"Får remittera: {_names(referrers)}.")
         parts.append("Personen kan själv ansöka eller ta kontakt." if referral["egen_ansokan"]
                      else "Personen kan inte själv ansöka.")
+        if referral.get("blankett"):
+            parts.append(f"Remissblankett: {referral['blankett']}")
         if referral.get("kontakta_innan"):
             parts.append("Kontakta insatsen innan du remitterar.")
         if referral.get("anteckning"):
@@ -301,7 +303,7 @@ class Export:
             "version": HSDS_VERSION,
             "build_date": today,
             "language": LANGUAGE,
-            "licence_of_the_schemas": "HSDS 3.0, Open Referral (https://openreferral.org/), CC BY-SA 4.0",
+            "specification": "Human Services Data Specification 3.0, Open Referral (https://openreferral.org/)",
             "counts": {"services": len(listed_services), "organizations": len(listed_organizations),
                        "taxonomies": len(self.taxonomies), "taxonomy_terms": len(terms)},
             "files": {"services": "services.json", "service": "services/{id}.json",
