@@ -162,13 +162,17 @@ def test_the_newest_n_commits_and_whether_there_were_more(repo):
 
 def test_older_versions_are_read_only_within_the_byte_budget(repo, history, monkeypatch):
     monkeypatch.setattr(history_module, "_computed", {})  # nothing read before counts
-    newest_only = data_history(repo["data"], budget=1)
-    assert [e.commit for e in newest_only] == [repo["commits"][4]] and newest_only.truncated
+    nothing = data_history(repo["data"], budget=1)
+    assert nothing == [] and nothing.truncated
+    assert "Datafilen är så stor att ändringarna inte läses" in _page(_site(repo["data"], nothing))
     # The comment commit reads V4 and V3, the removal V2 as well; the rename would need V1 too.
     monkeypatch.setattr(history_module, "_computed", {})
     two = data_history(repo["data"], budget=sum(len(v.encode("utf-8")) for v in (V4, V3, V2)))
     assert [e.commit for e in two] == [repo["commits"][4], repo["commits"][2]] and two.truncated
     assert two[1].changes == history[1].changes
+    # Read again with those commits remembered (mkdocs serve): the same entries, not more.
+    assert [e.commit for e in data_history(repo["data"], budget=sum(len(v.encode()) for v in (V4, V3, V2)))] == [
+        e.commit for e in two]
 
 
 def test_a_change_of_many_records_lists_the_first_hundred(repo, history):
