@@ -6,12 +6,21 @@ changes, measured inside the page), the time to first search results and the
 bytes fetched for a cold and a warm query, and the build time the guide pages
 and the Pagefind index add to the build.
 
+And per size, for each page view of the issue-12 targets (the start page, Alla
+insatser plain and with a kommun chosen, the guide with a kommun chosen,
+Granskning and one insats page), opened cold in a new browser context: the bytes
+transferred (every response body, as is and gzip-compressed at level 6, since the
+local server does not compress), the time to the load event, for pages that
+fetch data the time to the rendered result, and each time's ratio to the start
+page's (medians of three loads). Printed as a table; nothing is asserted.
+
     python scripts/benchmark_browser.py [--sizes 1000 5000]
 """
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gzip
 import os
 import statistics
 import subprocess
@@ -156,6 +165,71 @@ def triage_timing(page, size: int) -> None:
           f"{found['cards']} insatser visade efter sista svaret", flush=True)
 
 
+# --- page views: bytes and time to the load event (issue 12) --------------------------------------------
+
+# (label, address, JavaScript condition for "the result is rendered", or None for pages that fetch nothing)
+def page_views(size: int, kommun: str) -> list[tuple[str, str, str | None]]:
+    return [
+        ("startsidan", "", None),
+        ("alla insatser", "insatser/", None),
+        (f"alla insatser, kommun={kommun}", f"insatser/?kommun={kommun}",
+         "document.getElementById('ig-filter-status').textContent.includes('insatser visas')"),
+        (f"vägvisaren, kommun={kommun}", f"vagvisare/?kommun={kommun}",
+         "document.querySelector('#ig-resultat .ig-grupp, #ig-ingen-traff:not([hidden])') !== null"),
+        ("granskning", "granskning/", None),
+        ("en insats", f"insatser/insats-{size // 2:05d}/", None),
+    ]
+
+
+def result_time(condition: str) -> str:
+    """Milliseconds from navigation start until the condition holds (checked every frame)."""
+    return ("() => new Promise(resolve => { const check = () => { if (" + condition + ") { resolve(performance.now()); } "
+            "else { requestAnimationFrame(check); } }; check(); })")
+
+
+def page_view(browser, address: str, rendered: str | None) -> dict:
+    """One cold page view in a fresh context: bytes of every response (raw and gzip -6), ms to the load
+    event and, when given, ms until the rendered-result condition holds (both from navigation start)."""
+    context = browser.new_context(locale="sv-SE")
+    page = context.new_page()
+    responses = []
+    page.on("response", lambda response: responses.append(response))
+    page.goto(address, wait_until="load")
+    load = page.evaluate("() => performance.getEntriesByType('navigation')[0].loadEventStart")
+    result = page.evaluate(result_time(rendered)) if rendered else None
+    page.wait_for_load_state("networkidle")
+    raw = compressed = 0
+    for response in responses:
+        try:
+            body = response.body()
+        except Exception:  # a redirect or an aborted response has no body
+            continue
+        raw += len(body)
+        compressed += len(gzip.compress(body, 6))
+    context.close()
+    return {"load": load, "result": result, "raw": raw, "gzip": compressed, "requests": len(responses)}
+
+
+def page_view_table(browser, url: str, size: int, kommun: str, repeats: int = 3) -> None:
+    """Median of `repeats` cold views per page; bytes from the last (they do not vary)."""
+    rows = []
+    for label, address, rendered in page_views(size, kommun):
+        views = [page_view(browser, url + address, rendered) for _ in range(repeats)]
+        rows.append((label, address, {
+            "load": statistics.median(v["load"] for v in views),
+            "result": statistics.median(v["result"] for v in views) if rendered else None,
+            "raw": views[-1]["raw"], "gzip": views[-1]["gzip"], "requests": views[-1]["requests"]}))
+    start = rows[0][2]["load"]
+    print(f"\nSidvisningar, {size} insatser (kall cache, median av {repeats}; KB = summan av svarens kroppar):")
+    print(f"  {'sida':<34} {'KB gzip':>8} {'KB rå':>8} {'anrop':>6} {'load ms':>8} {'× start':>8} "
+          f"{'resultat ms':>11} {'× start':>8}")
+    for label, address, figures in rows:
+        result = figures["result"]
+        print(f"  {label:<34} {figures['gzip'] / 1024:>8.0f} {figures['raw'] / 1024:>8.0f} {figures['requests']:>6} "
+              f"{figures['load']:>8.0f} {figures['load'] / start:>8.2f} "
+              + (f"{result:>11.0f} {result / start:>8.2f}" if result is not None else f"{'–':>11} {'–':>8}"), flush=True)
+
+
 def main() -> int:
     from playwright.sync_api import sync_playwright
 
@@ -176,6 +250,7 @@ def main() -> int:
             build_seconds = build(data, site)
             guide_seconds, pagefind_seconds = added_build_time(text, site)
             url, server = serve_directory(site)
+            page_view_table(browser, url, size, "vasteras")
             page = browser.new_page()
             page.goto(url + "vagvisare/", wait_until="networkidle")
             guide = page.evaluate(GUIDE_CHANGE)

@@ -19,7 +19,9 @@ VIEWPORTS = {"dator": {"width": 1280, "height": 800}, "mobil": {"width": 375, "h
 
 def _wait_until_ready(tab, kind: str) -> None:
     """The guide and the search fill the page with script: wait for what a reader would see."""
-    if kind == "vagvisare":
+    if kind == "lista-filtrerad":
+        tab.locator("#ig-filterlista > li").first.wait_for(state="visible", timeout=10000)
+    elif kind == "vagvisare":
         tab.locator("#ig-resultat .ig-resultat").first.wait_for(state="visible", timeout=10000)
     elif kind == "sok":
         # (Locator assertions, not wait_for_function: the pages' policy forbids eval.)

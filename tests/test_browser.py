@@ -1,8 +1,10 @@
 """The built site in real Chromium: no console errors, no foreign requests, no dialogs; JS review checks."""
 import datetime as dt
+import re
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import FIXTURES, build_site, serve_directory, watched_tab
 
@@ -12,9 +14,13 @@ PAGE_TYPES = {
     "organisation": "organisationer/ludvika-ami/",
     "overenskommelse": "overenskommelser/evi-2018/",
     "lista": "insatser/",
+    "lista-filtrerad": "insatser/?kommun=vasteras&behov=bostad",
+    "lista-typ": "insatser/typ/ordinarie/",
+    "lista-kommun": "insatser/kommun/vasteras/",
     "behov": "behov/bostad/",
     "behovsoversikt": "behov/",
     "granskning": "granskning/",
+    "granskning-ansvarig": "granskning/samordningsforbundet-vasteras/",
     "kallor": "kallor/",
     "vagvisare": "vagvisare/?kommun=vasteras&behov=bostad",
     "vagvisare-kommun": "vagvisare/ludvika/",
@@ -185,6 +191,8 @@ def test_filters_on_the_list_are_instant_and_in_the_url(page, site_url, default_
     page.goto(site_url + "insatser/", wait_until="networkidle")
     page.select_option("select[name=kommun]", "vasteras")
     page.select_option("select[name=behov]", "bostad")
+    # The rows come from the kommun's API document: wait for the count.
+    expect(page.locator("#ig-filter-status")).to_have_text(re.compile(r"av 32 insatser visas"))
     visible = [a.inner_text() for a in page.locator("#ig-filterlista li:not([hidden]) > a").all()]
     expected = sorted(i["namn"] for i in default_catalogue.insatser.values()
                       if "bostad" in i["malgrupp"].get("behov", [])
@@ -197,11 +205,17 @@ def test_filters_on_the_list_are_instant_and_in_the_url(page, site_url, default_
 
 
 def test_list_without_javascript_shows_everything(browser, site_url, default_catalogue):
+    # Without script the page links to the full list, by kind and by kommun, in pages of plain links.
     context = browser.new_context(java_script_enabled=False)
     tab = context.new_page()
     tab.goto(site_url + "insatser/")
     assert not tab.locator("#ig-filter").is_visible()
-    names = {a.inner_text() for a in tab.locator("#ig-grupperat a").all()}
+    parts = [a.get_attribute("href") for a in tab.locator("#ig-grupperat a").all()]
+    assert parts
+    names = set()
+    for part in parts:
+        tab.goto(site_url + "insatser/" + part)
+        names |= {a.inner_text() for a in tab.locator("article li.ig-insats-rad > a").all()}
     assert {i["namn"] for i in default_catalogue.insatser.values()} <= names
     context.close()
 
@@ -212,9 +226,10 @@ def test_filters_from_the_url_take_only_offered_values(page, site_url):
               wait_until="networkidle")
     for name in ("kommun", "behov", "typ", "org", "intag", "remittent"):
         assert page.evaluate(f"document.querySelector('select[name={name}]').selectedIndex") == 0, name
-    assert page.locator("#ig-filter-status").inner_text().startswith("Alla 32 insatser visas")
+    assert page.locator("#ig-filter-status").inner_text().startswith("Alla 32 insatser finns")
     assert page.url.endswith("/insatser/")
     page.goto(site_url + "insatser/?kommun=vasteras&behov=constructor", wait_until="networkidle")
+    expect(page.locator("#ig-filter-status")).to_have_text(re.compile(r"av 32 insatser visas"))
     assert page.input_value("select[name=kommun]") == "vasteras"
     assert page.evaluate("document.querySelector('select[name=behov]').selectedIndex") == 0
     assert "kommun=vasteras" in page.url and "behov" not in page.url
