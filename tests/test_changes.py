@@ -15,7 +15,7 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from conftest import FIXTURES, ROOT, TODAY, build_site
+from conftest import FIXTURES, ROOT, TODAY, build_site, serve_directory
 from insatsguiden.model.validate import validate_file
 from insatsguiden.site import changes
 from insatsguiden.site.render import Site, render_page, site_pages
@@ -24,7 +24,8 @@ from insatsguiden.tools.history import data_history
 
 MINIMAL = (FIXTURES / "valid" / "minimal.yaml").read_text(encoding="utf-8")
 AUTHOR, EMAIL = "Anna Testsson", "anna.testsson@example.org"
-ATOM = "{http://www.w3.org/2005/Atom}"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 
 # Text that breaks XML, HTML and JSON, yet is valid data (no '<' before a letter, no control characters).
 HOSTILE_NAME = 'Teamet "TT" & \'co\' ]]> <3 < 25 år'
@@ -268,6 +269,19 @@ def test_the_feed_reads_back_to_the_same_text(repo, history):
     assert [link.href for link in renamed.links] == [f"./#andring-{shown[1].short}"]
 
 
+def test_relative_links_resolve_against_the_feeds_address(repo, history):
+    # mkdocs.yml sets no site_url: a reader resolves the links against where it fetched the feed.
+    raw = changes.files(_site(repo["data"], history))[changes.FEED_PATH]
+    feed = feedparser.parse(raw, response_headers={"content-location": "https://exempel.se/guide/andringar/feed.xml",
+                                                  "content-type": "application/atom+xml; charset=utf-8"})
+    assert not feed.bozo
+    links = {link.rel: link.href for link in feed.feed.links}
+    assert links == {"self": "https://exempel.se/guide/andringar/feed.xml",
+                     "alternate": "https://exempel.se/guide/andringar/"}
+    assert feed.entries[1].link == f"https://exempel.se/guide/andringar/#andring-{history[2].short}"
+    assert 'href="https://exempel.se/guide/insatser/boendestod/"' in feed.entries[1].content[0].value
+
+
 def test_the_feeds_content_links_records_that_still_exist(repo, history):
     feed = _feed(_site(repo["data"], history))
     removed, renamed, _ = feed.entries
@@ -327,12 +341,33 @@ def test_the_page_says_when_the_history_is_unavailable(repo):
 
 # --- whole builds -----------------------------------------------------------------------------
 
-def test_a_build_from_a_repository_publishes_the_feed_and_the_page(repo, tmp_path):
-    build_site(repo["data"], tmp_path / "site")
-    feed = feedparser.parse((tmp_path / "site" / "andringar" / "feed.xml").read_bytes())
+@pytest.fixture(scope="module")
+def built_from_repo(repo, tmp_path_factory) -> Path:
+    site = tmp_path_factory.mktemp("bygge") / "site"
+    build_site(repo["data"], site)
+    return site
+
+
+def test_a_build_from_a_repository_publishes_the_feed_and_the_page(repo, built_from_repo):
+    feed = feedparser.parse((built_from_repo / "andringar" / "feed.xml").read_bytes())
     assert not feed.bozo and len(feed.entries) == 3
-    page = (tmp_path / "site" / "andringar" / "index.html").read_text(encoding="utf-8")
+    page = (built_from_repo / "andringar" / "index.html").read_text(encoding="utf-8")
     assert f'id="andring-{repo["commits"][1][:7]}' in page and "Ändringshistoriken finns inte" not in page
+
+
+def test_the_built_page_passes_axe(built_from_repo, browser):
+    url, server = serve_directory(built_from_repo)
+    context = browser.new_context(bypass_csp=True, locale="sv-SE")  # the inline axe script needs it
+    try:
+        tab = context.new_page()
+        assert tab.goto(url + "andringar/", wait_until="load").status == 200
+        tab.add_script_tag(path=str(AXE))
+        results = tab.evaluate("options => axe.run(document, options)", AXE_OPTIONS)
+    finally:
+        context.close()
+        server.shutdown()
+    assert "color-contrast" in {rule["id"] for rule in results["passes"]}
+    assert results["violations"] == [], [(v["id"], [n["target"] for n in v["nodes"]]) for v in results["violations"]]
 
 
 def test_a_build_without_git_history_does_not_fail(repo, tmp_path):
