@@ -232,6 +232,24 @@ def test_no_history_without_a_repository_without_git_or_in_a_shallow_clone(repo,
     assert data_history(repo["data"]) is None
 
 
+def test_a_link_to_the_data_file_reads_the_files_own_history(repo, history, tmp_path):
+    link = tmp_path / "lank.yaml"
+    link.symlink_to(repo["data"])
+    assert [e.commit for e in data_history(link)] == [e.commit for e in history]
+
+
+def test_a_surprise_in_the_diff_is_named_not_raised(repo, monkeypatch):
+    def broken(old, new):
+        raise TypeError("oväntad form")
+
+    monkeypatch.setattr(history_module, "_computed", {})
+    monkeypatch.setattr(history_module, "diff", broken)
+    entries = data_history(repo["data"])
+    assert len(entries) == 4
+    assert all(e.changes == () and e.unreadable == f"Ändringarna i {e.short} kunde inte läsas ut (TypeError)."
+               for e in entries)
+
+
 def test_reading_this_repositorys_history_is_fast():
     data = ROOT / "data" / "insatser.yaml"
     listed = subprocess.run(["git", "log", "--no-merges", "--format=%H", "--", "data/insatser.yaml"], cwd=ROOT,

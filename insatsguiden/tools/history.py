@@ -112,8 +112,8 @@ def data_history(data_path: Path, limit: int = HISTORY_LIMIT, budget: int = HIST
     `budget` bytes: a catalogue of thousands of insatser is megabytes per version, and reading one
     takes seconds. An empty, truncated History means not even the newest change fitted.
     """
-    directory = Path(data_path).resolve().parent
-    name = Path(data_path).name
+    resolved = Path(data_path).resolve()  # a symbolic link: the history of the file it points to
+    directory, name = resolved.parent, resolved.name
     try:
         prefix, shallow, shallow_file = _git(
             directory, "rev-parse", "--show-prefix", "--is-shallow-repository",
@@ -177,10 +177,16 @@ def data_history(data_path: Path, limit: int = HISTORY_LIMIT, budget: int = HIST
                 unreadable = f"Versionen i {short} kunde inte läsas, så ändringarna kan inte visas: {new_problem}"
             elif old_problem:
                 unreadable = f"Versionen före {short} kunde inte läsas, så ändringarna kan inte visas: {old_problem}"
-            changes = () if unreadable else tuple(
-                RecordChange(change.section, change.record_id, safe_text(change.name), change.kind,
-                             tuple(safe_text(detail) for detail in change.details))
-                for change in diff(old, new))
+            changes = ()
+            if not unreadable:
+                try:
+                    changes = tuple(
+                        RecordChange(change.section, change.record_id, safe_text(change.name), change.kind,
+                                     tuple(safe_text(detail) for detail in change.details))
+                        for change in diff(old, new))
+                except (TypeError, ValueError, KeyError, AttributeError, RecursionError) as error:
+                    # An old version may have any shape; a surprise there must not stop the build.
+                    unreadable = f"Ändringarna i {short} kunde inte läsas ut ({type(error).__name__})."
             if len(_computed) >= _COMPUTED_MAX:
                 _computed.clear()
             _computed[(full, path)] = (changes, unreadable)
