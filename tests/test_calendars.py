@@ -22,6 +22,9 @@ def parse(data: bytes) -> Calendar:
     lines = data.split(b"\r\n")
     assert lines[-1] == b"" and all(b"\n" not in line and b"\r" not in line for line in lines), "CRLF only"
     assert all(len(line) <= 75 for line in lines), max(lines, key=len)  # folded at 75 octets
+    # RFC 5545 puts an event's properties before its alarms; the new Outlook drops what comes after.
+    for block in re.findall(rb"BEGIN:VEVENT\r\n(.*?)END:VEVENT\r\n", data, re.S):
+        assert b"BEGIN:VALARM" in block and block.endswith(b"END:VALARM\r\n")
     parsed = Calendar.from_ical(data)
     assert parsed.errors == []
     for component in parsed.walk():
