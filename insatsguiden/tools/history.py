@@ -28,11 +28,12 @@ from ..site.changes import HISTORY_LIMIT, History, HistoryEntry, RecordChange, s
 from .semantic_diff import diff
 
 GIT_TIMEOUT = 60  # seconds per git process
-# Bytes of versions read per build: a few seconds of strict loading and diffing on a 2-core machine.
-# The real catalogue (150 KB, 8 commits) reads in 0.3 s and would fit 50 commits at 200 KB a version;
-# a synthetic one of 1,000 insatser (4.4 MB a version) gets its newest change or two; one of 5,000
-# (22 MB a version) gets none, and the page says why, rather than adding 17 s to every build.
-HISTORY_BYTES = 12_000_000
+# Bytes of versions read per build: strict loading and diffing take 0.5–0.9 s a megabyte on this
+# 2-core machine, so at most about four seconds unloaded. The real catalogue (150 KB, 8 commits)
+# reads in 0.3 s and would fit 50 commits up to about 150 KB a version; a synthetic one of 1,000
+# insatser (4.4 MB a version, 8 s for one change under load) or 5,000 (22 MB, 17 s) gets none,
+# and the page says why, rather than slowing every build down.
+HISTORY_BYTES = 8_000_000
 _COMPUTED_MAX = 1_000
 # (commit, path) -> (changes, why unreadable): `mkdocs serve` rebuilds on every save, and a commit never changes.
 _computed: dict[tuple[str, str], tuple[tuple, str | None]] = {}
