@@ -135,6 +135,8 @@ def test_one_calendar_per_organisation_responsible_with_exactly_its_events(which
             if finding.kind == "overenskommelse":
                 wanted[owner].add(f"revisionsfonster-{finding.record_id}@insatsguiden")
     assert set(files) == {"kalender/alla.ics"} | {f"kalender/{owner}.ics" for owner in wanted}
+    # What pages link to (the Öppna data page) is exactly what is published.
+    assert calendars.organisation_calendars(site) == {owner: f"kalender/{owner}.ics" for owner in sorted(wanted)}
     for owner, uids in wanted.items():
         parsed = parse(files[f"kalender/{owner}.ics"])
         assert str(parsed["X-WR-CALNAME"]) == f"Insatsguiden: granskning, {catalogue.organisationer[owner]['namn']}"
@@ -185,6 +187,7 @@ def test_an_organisation_called_alla_does_not_overwrite_the_combined_calendar():
     assert str(combined["X-WR-CALNAME"]) == "Insatsguiden: granskning"
     assert str(own["X-WR-CALNAME"]) == "Insatsguiden: granskning, Ludvika kommun"
     assert len(events(own)) < len(events(combined))
+    assert calendars.organisation_calendars(Site.build(result.catalogue, TODAY))["alla"] == "kalender/alla--organisation.ics"
 
 
 def test_the_built_site_publishes_the_calendars_and_tables(built_site):

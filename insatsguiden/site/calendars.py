@@ -179,6 +179,15 @@ def organisation_file(organisation_id: str) -> str:
     return f"{FOLDER}/{stem}.ics"
 
 
+def organisation_calendars(site: "Site") -> dict[str, str]:
+    """Organisation id -> its calendar's path, for every organisation that gets one, sorted by id.
+
+    For pages that link the files (cheap: no event is built). The same rule as `files`."""
+    owners = {owner for finding in site.findings if finding.kind in CALENDAR_KINDS
+              for owner in responsible_organisations(site.catalogue, finding)}
+    return {owner: organisation_file(owner) for owner in sorted(owners)}
+
+
 def files(site: "Site", site_url: str | None = None) -> dict[str, bytes]:
     """Published path (relative to the site root) -> bytes.
 
