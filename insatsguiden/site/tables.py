@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 ENCODING = "utf-8-sig"   # UTF-8 with a byte-order mark, so Excel does not guess a Windows code page
 DELIMITER = ";"
 # OWASP's list: a cell starting with one of these is a formula (or becomes one) in Excel,
-# LibreOffice and Google Sheets. Tab and CR also count after leading blanks are trimmed.
+# LibreOffice and Google Sheets; `neutralise` also looks past leading blanks (" =1+1").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 NEUTRALISER = "'"
 YES_NO = {True: "Ja", False: "Nej"}
