@@ -18,7 +18,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from ..domain import guide as guide_module
+from ..domain.guide import kommun_guide_data
 from ..model.catalogue import Catalogue
 
 if TYPE_CHECKING:
@@ -222,11 +222,6 @@ RESOLVERS = {
 
 # --- per kommun ---------------------------------------------------------------------------
 
-def _guide_for_kommun() -> Callable[[dict, str], dict] | None:
-    """domain.guide.kommun_guide_data when the guide module has it (added in the same issue)."""
-    return getattr(guide_module, "kommun_guide_data", None)
-
-
 def _kommun_documents(site: "Site", head: str, lines: dict[str, str], order: list[str]) -> dict[str, bytes]:
     catalogue = site.catalogue
     everywhere = {i for i in order if not catalogue.insatser[i]["malgrupp"].get("kommuner")}
@@ -236,17 +231,13 @@ def _kommun_documents(site: "Site", head: str, lines: dict[str, str], order: lis
         for kommun_id in insats["malgrupp"].get("kommuner", []):
             per_kommun[kommun_id].append(insats["id"])
     has_guide = bool(catalogue.data.get("vagvisare"))
-    by_kommun = _guide_for_kommun() if has_guide else None
-    # TODO(issue 12): remove this fallback once domain.guide.kommun_guide_data is merged; until then
-    # every kommun document carries the whole guide data, serialised once.
-    whole_guide = _dumps(site.guide) if has_guide and by_kommun is None else "null"
     documents = {}
     for kommun in catalogue.kommuner.values():
         forbund = catalogue.organisationer.get(kommun.get("samordningsforbund", ""))
         about = {"id": kommun["id"], "namn": kommun["namn"],
                  "samordningsforbund": {"id": forbund["id"], "namn": forbund["namn"]} if forbund else None}
         members = sorted(everywhere.union(per_kommun[kommun["id"]]), key=position.__getitem__)
-        guide = _dumps(by_kommun(site.guide, kommun["id"])) if by_kommun is not None else whole_guide
+        guide = _dumps(kommun_guide_data(site.guide, kommun["id"])) if has_guide else "null"
         text = (f'{head},"kommun":{_dumps(about)},"insatser":[{",".join(lines[i] for i in members)}],'
                 f'"vagvisare":{guide}}}')
         documents[f"{ROOT}kommuner/{kommun['id']}.json"] = text.encode("utf-8")
