@@ -41,17 +41,16 @@ STATUS_OF_INTAKE = {"oppen": "active", "vantelista": "active", "stangd": "tempor
 STATUS_OF_KIND = {"avslutad": "defunct", "foreslagen": "inactive"}
 OPEN_INTAKE = ("oppen",)
 
-# Our taxonomies: name -> (link_type on attributes, Swedish description, vocabulary in the schema or None for behov).
+# Our taxonomies: name -> (link_type on attributes, Swedish description, what the terms are: the catalogue's
+# needs, or a vocabulary of the schema). A term's id is hsds_id(<what>, <code>), e.g. "behov:arbete".
 TAXONOMIES = {
-    "insatsguiden-behov": ("need", "Behov som insatser i Insatsguiden möter (behovslistan i data/insatser.yaml).", None),
+    "insatsguiden-behov": ("need", "Behov som insatser i Insatsguiden möter (behovslistan i data/insatser.yaml).", "behov"),
     "insatsguiden-insatstyp": ("kind", "Vilken sorts insats det är i Insatsguiden.", "insatstyp"),
     "insatsguiden-intag": ("intake_status", "Om insatsen tar emot nya deltagare, som Insatsguiden anger det.",
                            "intagsstatus"),
     "insatsguiden-organisationstyp": ("organization_type", "Vilken sorts organisation det är i Insatsguiden.",
                                       "organisationstyp"),
 }
-TERM_KINDS = {"insatsguiden-behov": "behov", "insatsguiden-insatstyp": "insatstyp",
-              "insatsguiden-intag": "intagsstatus", "insatsguiden-organisationstyp": "organisationstyp"}
 
 
 _NAMESPACE_HASH = hashlib.sha1(NAMESPACE.bytes, usedforsecurity=False)
@@ -103,7 +102,7 @@ class Export:
 
     # --- taxonomies -------------------------------------------------------------------------------------------
     def _terms_of(self, taxonomy: str) -> dict[str, dict]:
-        kind = TERM_KINDS[taxonomy]
+        kind = TAXONOMIES[taxonomy][2]
         if kind == "behov":
             values = {need["id"]: (need["namn"], need["beskrivning"]) for need in self.catalogue.behov.values()}
         else:
