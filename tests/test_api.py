@@ -450,10 +450,9 @@ def test_open_data_page_links_every_export_and_schema(built_site, raw):
     for target in targets:
         if target.startswith("api/v1/") or target.startswith("schema/"):
             assert (built_site / target).is_file(), target
-    # A calendar for every organisation responsible for an agreement or running a measure, and no other.
-    responsible = {a["ansvarig"] for a in raw["overenskommelser"]}
-    responsible |= {o for i in raw["insatser"] for o in i.get("drivs_av", [])}
-    calendars = {t[len("kalender/"): -len(".ics")] for t in targets if t.startswith("kalender/")} - {"alla"}
-    assert calendars == responsible
+    # Every calendar the build publishes is linked, and every calendar link is a published file.
+    linked = {t for t in targets if t.startswith("kalender/")}
+    published = {str(path.relative_to(built_site)) for path in (built_site / "kalender").glob("*.ics")}
+    assert linked == published and len(published) > 2
     text = article.get_text(" ")
     assert "Excel" in text and "semikolon" in text and "licens" in text and "id" in text

@@ -181,7 +181,7 @@ RESERVED_IDS = frozenset("""
     saknas schema snart sok tackning team tomma uteslutningsgrunder utan-formular vagvisare
     sa-resonerar-guiden innan-du-remitterar fragorna hinder kriterier-i-text ordinarie-med-villkor prova-forst-har
     sa-remitterar-du samordnade-insatser steg testfall vem-du-ringer villkor-att-stamma-av
-    oppna-data for-vem json-api hsds csv-for-excel kalendrar andringsflode stabila-id licens
+    oppna-data for-vem json-api hsds csv-for-excel kalendrar andringsflode stabila-id licens andringar
     typ kommun per-ansvarig
 """.split())
 RESERVED_PREFIXES = ("ig-", "kommun-", "saknas-", "typ-", "vagvisare-", "villkor-")

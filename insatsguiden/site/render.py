@@ -304,6 +304,9 @@ def render_page(page: Page, site: Site) -> RenderedPage:
         extra["guide_json"] = guide_json(site)
     if page.template == "sok.html":
         extra["search_terms"] = safe_json(site.catalogue.data.get("sokord", []))
+    if page.template == "oppna_data.html":
+        from .calendars import organisation_calendars
+        extra["calendars"] = [(site.catalogue.organisationer[o], path) for o, path in organisation_calendars(site).items()]
     html = template.render(c=site.catalogue, site=site, href=lambda target: relative(page.url, target), page=page,
                            question_options=lambda question: question_options(site.catalogue, question),
                            question_form=question_form,
