@@ -509,7 +509,18 @@ def _objects(node, found):
     return found
 
 
-def test_ids_are_stable_between_builds_and_unique(default_catalogue):
+def _part_ids(files: dict[str, bytes]) -> list[str]:
+    """Ids of the parts of every service (areas, contacts, phones, funding, attributes)."""
+    parts: list[str] = []
+    for path, raw in files.items():
+        if path.startswith("hsds/services/"):
+            service = json.loads(raw)
+            for field in ("service_areas", "contacts", "phones", "funding", "attributes"):
+                parts += [part["id"] for part in service[field]]
+    return parts
+
+
+def test_ids_are_stable_between_builds_and_unique(default_catalogue, variant):
     text = (ROOT / "data" / "insatser.yaml").read_text(encoding="utf-8")
     first = export(validate_text(text, "insatser.yaml", TODAY).catalogue)
     second = export(validate_text(text, "insatser.yaml", TODAY).catalogue)
@@ -523,10 +534,12 @@ def test_ids_are_stable_between_builds_and_unique(default_catalogue):
         names = {o.get("name") for o in objects}
         assert len(names) == 1, (identity, names)
     services_ids = [json.loads(raw)["id"] for path, raw in first.items() if path.startswith("hsds/services/")]
-    areas = [a["id"] for path, raw in first.items() if path.startswith("hsds/services/")
-             for a in json.loads(raw)["service_areas"]]
     assert len(set(services_ids)) == len(services_ids) == len(default_catalogue.insatser)
-    assert len(set(areas)) == len(areas)
+    # The parts of a service (areas, contacts, phones, funding, attributes) belong to it alone; only the
+    # organization and the taxonomy terms are shared between services.
+    for parts in (_part_ids(first), _part_ids(variant[1])):
+        assert parts and len(set(parts)) == len(parts)
+    assert {s["contacts"][0]["id"] for s in services(variant[1]).values() if s["contacts"]} <= set(_part_ids(variant[1]))
 
 
 def test_ids_follow_our_records_not_their_order(default_catalogue, default_files):
