@@ -174,6 +174,8 @@ def page_views(size: int, kommun: str) -> list[tuple[str, str, str | None]]:
         ("alla insatser", "insatser/", None),
         (f"alla insatser, kommun={kommun}", f"insatser/?kommun={kommun}",
          "document.getElementById('ig-filter-status').textContent.includes('insatser visas')"),
+        ("alla insatser, typ=samordnad", "insatser/?typ=samordnad",   # no kommun: the whole summary list
+         "document.getElementById('ig-filter-status').textContent.includes('insatser visas')"),
         (f"vägvisaren, kommun={kommun}", f"vagvisare/?kommun={kommun}",
          "document.querySelector('#ig-resultat .ig-grupp, #ig-ingen-traff:not([hidden])') !== null"),
         ("granskning", "granskning/", None),

@@ -183,8 +183,15 @@ def test_granskning_is_grouped_by_responsible_and_small(synthetic):
         assert counts == [sum(f.state == s for f in mine) for s in (OVERDUE, SOON, "ok")], text
     assert sum(map(sum, rows.values())) == len(findings)
     # Only a few items per responsible and state are listed on the page itself.
-    listed = page.select("h2#forsenad ~ div table tbody tr")
+    listed = page.select("h2#forsenad ~ ul.ig-granskningslista > li")
     assert 0 < len(listed) <= 2 * overview.REVIEW_PREVIEW * len(rows) < len(findings)
+    # The oldest items of each responsible and state, in order.
+    expected = []
+    for state in (OVERDUE, SOON):
+        groups = sorted(rows, key=lambda text: (-rows[text][0], -rows[text][1], text.lower()))
+        for text in groups:
+            expected += [f.record_name for f in findings if f.responsible == text and f.state == state][:overview.REVIEW_PREVIEW]
+    assert [li.a.get_text() for li in listed] == expected
     assert (site / "granskning" / "index.html").stat().st_size < 200_000
 
 
