@@ -18,6 +18,8 @@ ORDINARY_KIND = "ordinarie"
 REFERABLE_KINDS = ("ordinarie", "samordnad", "projekt")
 OPEN_INTAKE = ("oppen", "vantelista")
 KIND_ORDER = ("ordinarie", "samordnad", "projekt", "foreslagen", "avslutad")
+PENDING_DECISION = "vantar"
+TAKEN_DECISION = "fattat"
 
 
 @dataclass
@@ -31,6 +33,7 @@ class Catalogue:
     kommuner: dict[str, dict] = field(default_factory=dict)
     kallor: dict[str, dict] = field(default_factory=dict)
     ej_tackta_behov: dict[str, dict] = field(default_factory=dict)
+    beslut: dict[str, dict] = field(default_factory=dict)
     # Reverse indexes, built once: pages ask them for every record, so a
     # scan per page would make a large catalogue's build quadratic.
     _by: dict[str, dict[str, list[dict]]] = field(default_factory=dict)
@@ -40,7 +43,8 @@ class Catalogue:
     def from_data(cls, data: dict, filename: str) -> "Catalogue":
         catalogue = cls(data=data, filename=filename)
         for section in SECTIONS:
-            setattr(catalogue, section, {record["id"]: record for record in data[section]})
+            # Optional sections (beslut) may be missing from a file.
+            setattr(catalogue, section, {record["id"]: record for record in data.get(section, [])})
         by: dict[str, dict[str, list[dict]]] = {
             name: {} for name in ("prova_forst", "behov", "kommuner", "drivs_av", "finansieras_av", "overenskommelser")}
         for insats in catalogue.insatser.values():
@@ -50,9 +54,17 @@ class Catalogue:
             for name in ("behov", "kommuner"):
                 for target in insats["malgrupp"].get(name, []):
                     by[name].setdefault(target, []).append(insats)
+        # Decisions per insats, agreement and unmet need, in file order.
+        for name in ("beslut_insatser", "beslut_overenskommelser", "beslut_ej_tackta_behov"):
+            by[name] = {}
+        for decision in catalogue.beslut.values():
+            for name in ("insatser", "overenskommelser", "ej_tackta_behov"):
+                for target in decision.get(name, []):
+                    by[f"beslut_{name}"].setdefault(target, []).append(decision)
         catalogue._by = by
         catalogue._lines = {
-            section: {record["id"]: position[0] for record, position in zip(data[section], getattr(data[section], "value_pos", []))}
+            section: {record["id"]: position[0]
+                      for record, position in zip(data.get(section, []), getattr(data.get(section), "value_pos", []))}
             for section in SECTIONS}
         return catalogue
 
@@ -75,6 +87,27 @@ class Catalogue:
 
     def insatser_using_agreement(self, agreement_id: str) -> list[dict]:
         return self._by["overenskommelser"].get(agreement_id, [])
+
+    def decisions_for_insats(self, insats_id: str) -> list[dict]:
+        """Decisions (beslut) that concern an insats, in file order."""
+        return self._by["beslut_insatser"].get(insats_id, [])
+
+    def decisions_for_agreement(self, agreement_id: str) -> list[dict]:
+        """Decisions (beslut) that concern an agreement, in file order."""
+        return self._by["beslut_overenskommelser"].get(agreement_id, [])
+
+    def decisions_for_unmet_need(self, unmet_id: str) -> list[dict]:
+        """Decisions (beslut) that concern a need no measure covers, in file order."""
+        return self._by["beslut_ej_tackta_behov"].get(unmet_id, [])
+
+    def pending_decisions(self) -> list[dict]:
+        """Decisions still waiting (status vantar), in file order."""
+        return [d for d in self.beslut.values() if d["status"] == PENDING_DECISION]
+
+    @property
+    def site(self) -> dict:
+        """The webbplats section (publisher, accessibility statement), or {} when the file has none."""
+        return self.data.get("webbplats", {})
 
     def insatser_of_organisation(self, organisation_id: str) -> dict[str, list[dict]]:
         return {"drivs": self._by["drivs_av"].get(organisation_id, []),

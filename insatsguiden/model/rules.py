@@ -16,6 +16,7 @@ from typing import Any, Callable, Iterator
 from urllib.parse import urlsplit
 
 from . import conditions as cond
+from . import steering_rules
 from .dates import PARTIAL_DATE, parse_partial
 from .schema import listing, load_schema, suggest
 from .vocabulary import BY_KEY, REFERENCES, SECTIONS, answer_options
@@ -739,4 +740,6 @@ CHECKS: list[Callable[[Any, dt.date], Iterator[Finding]]] = [
     check_guide_questions,
     check_conditions,
     check_guide_cases,
+    # Follow-up figures, decisions and the publisher (steering_rules.py).
+    *steering_rules.CHECKS,
 ]

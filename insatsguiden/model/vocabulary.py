@@ -44,12 +44,13 @@ RECORD_SECTIONS: tuple[Section, ...] = (
     Section("overenskommelser", "Överenskommelse", "Överenskommelser"),
     Section("insatser", "Insats", "Insatser"),
     Section("ej_tackta_behov", "Ej täckt behov", "Behov som ingen insats täcker", neuter=True),
+    Section("beslut", "Beslut", "Beslut", neuter=True),
 )
 SECTIONS: tuple[str, ...] = tuple(section.key for section in RECORD_SECTIONS)
 BY_KEY: dict[str, Section] = {section.key: section for section in RECORD_SECTIONS}
 # Sections without records, as headings.
 OTHER_HEADINGS = {"vagvisare": "Vägvisaren", "installningar": "Inställningar", "version": "Filformat",
-                  "sokord": "Sökord"}
+                  "sokord": "Sökord", "webbplats": "Webbplatsen"}
 
 
 def heading(section: str) -> str:
@@ -78,6 +79,7 @@ REFERENCES: tuple[tuple[tuple, str], ...] = (
     (("insatser", "*", "primart_for", "*"), "behov"),
     (("insatser", "*", "villkor", "*", "hanvisa_till", "*"), "insatser"),
     (("insatser", "*", "villkor", "*", "kalla", "kalla"), "kallor"),
+    (("insatser", "*", "indikatorer", "*", "kalla", "kalla"), "kallor"),
     (("vagvisare", "fragor", "*", "behov_vid_ja"), "behov"),
     (("vagvisare", "testfall", "*", "forst"), "insatser"),
     (("vagvisare", "testfall", "*", "rekommenderas_inte", "*"), "insatser"),
@@ -85,6 +87,12 @@ REFERENCES: tuple[tuple[tuple, str], ...] = (
     (("ej_tackta_behov", "*", "behov", "*"), "behov"),
     (("ej_tackta_behov", "*", "kommuner", "*"), "kommuner"),
     (("ej_tackta_behov", "*", "kallor", "*", "kalla"), "kallor"),
+    (("beslut", "*", "beslutas_av", "organisation"), "organisationer"),
+    (("beslut", "*", "insatser", "*"), "insatser"),
+    (("beslut", "*", "overenskommelser", "*"), "overenskommelser"),
+    (("beslut", "*", "ej_tackta_behov", "*"), "ej_tackta_behov"),
+    (("beslut", "*", "kallor", "*", "kalla"), "kallor"),
+    (("webbplats", "utgivare"), "organisationer"),
 )
 
 
@@ -207,7 +215,7 @@ def field_labels() -> dict[str, str]:
                 found[dotted] = title
             walk(child, dotted, depth + 1)
 
-    for section in ("installningar", "vagvisare", *SECTIONS):
+    for section in ("installningar", "webbplats", "vagvisare", *SECTIONS):
         walk(schema["properties"][section], "", 0)
     return found
 
