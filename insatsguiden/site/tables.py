@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from typing import TYPE_CHECKING, Iterable
 
 from ..domain.freshness import KIND_LABELS, OVERDUE, SOON, STATE_LABELS, Finding, duration, message
@@ -26,6 +27,9 @@ DELIMITER = ";"
 # OWASP's list: a cell starting with one of these is a formula (or becomes one) in Excel,
 # LibreOffice and Google Sheets; `neutralise` also looks past leading blanks (" =1+1").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Their full-width forms (U+FF1D, U+FF0B, U+FF0D, U+FF20): Excel with an East Asian input
+# method turns them into the ASCII ones, so a cell "＝1+1" may become a formula there.
+WIDE_FORMULA_STARTS = ("\uff1d", "\uff0b", "\uff0d", "\uff20")
 NEUTRALISER = "'"
 YES_NO = {True: "Ja", False: "Nej"}
 
@@ -41,13 +45,24 @@ GRANSKNING_COLUMNS = (
     "Rad i datafilen", "Fält", "Sidans adress")
 
 
+def _unseen(character: str) -> bool:
+    """Whitespace of any kind (no-break space, U+3000, U+2028 …) or an invisible format character
+    (zero-width space, word joiner …): what a spreadsheet or a person trims or never sees."""
+    return character.isspace() or unicodedata.category(character) == "Cf"
+
+
 def neutralise(value: str) -> str:
     """The cell text a spreadsheet shows as text: a leading apostrophe before anything that starts a formula.
 
-    Also when blanks come first (" =1+1"): some spreadsheets trim them before deciding.
+    Also when whitespace or invisible characters come first (" =1+1", "\\u00a0=1+1", "\\u200b=1+1"):
+    some spreadsheets trim them before deciding, and `str.lstrip(" \\t\\r\\n")` alone missed the rest.
+    A value in double quotes ('"=1+1"') is left alone: the writer quotes the field, so the cell
+    text starts with '"', which no spreadsheet reads as a formula.
     """
-    trimmed = value.lstrip(" \t\r\n")
-    if value.startswith(FORMULA_STARTS) or trimmed.startswith(FORMULA_STARTS):
+    position = 0
+    while position < len(value) and _unseen(value[position]) and value[position] not in FORMULA_STARTS:
+        position += 1
+    if value.startswith(FORMULA_STARTS) or value[position:].startswith(FORMULA_STARTS + WIDE_FORMULA_STARTS):
         return NEUTRALISER + value
     return value
 
