@@ -274,3 +274,47 @@ def test_every_json_export_validates_against_its_schema(default_exports):
         if path == "api/v1/index.json":
             name = "index"
         jsonschema.Draft202012Validator(schemas[name]).validate(json.loads(data))
+
+
+# --- the history at the edge -----------------------------------------------------------------
+
+@pytest.fixture
+def small_repo(tmp_path):
+    """Three versions of the data; the newest commit carries the OLDEST author date (a rebase, a wrong clock)."""
+    from test_changes import V1, V2, V3, _commit, _git
+
+    root = tmp_path / "repo"
+    (root / "data").mkdir(parents=True)
+    _git(root, "init", "-q")
+    _commit(root, {"data/insatser.yaml": V1}, "Första", "2026-01-10T09:00:00+01:00")
+    _commit(root, {"data/insatser.yaml": V2}, "Andra", "2026-03-11T10:30:00+01:00")
+    _commit(root, {"data/insatser.yaml": V3}, "Tredje", "2025-12-24T08:00:00+01:00")
+    return root / "data" / "insatser.yaml"
+
+
+def test_a_full_change_cache_is_emptied_before_reading_not_in_the_middle(small_repo, monkeypatch):
+    """Under `mkdocs serve` the cache of computed commits may be full when a new commit arrives: the build
+    must still read every version it lists (before the fix: KeyError from a cached commit's unread blob)."""
+    from insatsguiden.tools import history as history_module
+
+    monkeypatch.setattr(history_module, "_computed", {})
+    first = history_module.data_history(small_repo)
+    newest = first[0].commit
+    del history_module._computed[(newest, "data/insatser.yaml")]
+    monkeypatch.setattr(history_module, "_COMPUTED_MAX", len(history_module._computed))
+    again = history_module.data_history(small_repo)
+    assert [(e.commit, e.changes, e.unreadable) for e in again] == [(e.commit, e.changes, e.unreadable) for e in first]
+    assert len(history_module._computed) <= history_module._COMPUTED_MAX + len(first)
+
+
+def test_the_feed_is_updated_at_its_latest_entry_whatever_the_commit_order(small_repo):
+    from insatsguiden.tools.history import data_history
+
+    history = data_history(small_repo)
+    assert [e.subject for e in history] == ["Tredje", "Andra", "Första"]
+    result = validate_text(small_repo.read_text(encoding="utf-8"), "insatser.yaml", TODAY)
+    site = Site.build(result.catalogue, TODAY, None, history)
+    feed = feedparser.parse(changes.files(site)["andringar/feed.xml"])
+    assert not feed.bozo
+    assert feed.feed.updated == "2026-03-11T10:30:00+01:00"
+    assert max(entry.updated_parsed for entry in feed.entries) == feed.feed.updated_parsed

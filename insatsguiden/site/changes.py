@@ -206,7 +206,10 @@ def feed_bytes(site: "Site") -> bytes:
     feed.link(href="feed.xml", rel="self", type="application/atom+xml")
     feed.link(href="./", rel="alternate", type="text/html")
     # The newest change, so the feed only looks new when the data changed; without one, the build date.
-    feed.updated(entries[0].date if entries else dt.datetime.combine(site.today, dt.time(), dt.timezone.utc))
+    # The latest author date, not the first entry's: git lists by commit order, and an author date can be
+    # older than its parent's (a rebase, a clock), while Atom's feed `updated` is the latest of its entries.
+    feed.updated(max(entry.date for entry in entries) if entries
+                 else dt.datetime.combine(site.today, dt.time(), dt.timezone.utc))
     for entry in entries:
         item = feed.add_entry(order="append")
         item.id(ENTRY_ID.format(entry.commit))

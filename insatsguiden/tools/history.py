@@ -140,6 +140,10 @@ def data_history(data_path: Path, limit: int = HISTORY_LIMIT, budget: int = HIST
             if parents:
                 specs.append(f"{parents[0]}:{path}")
         blob_of = _blob_ids(directory, specs)
+        # Make room before deciding what to read: clearing the cache while entries are built would drop a
+        # commit whose versions were not read because it was cached (a KeyError in the middle of a build).
+        if len(_computed) + len(commits) > _COMPUTED_MAX:
+            _computed.clear()
         # Newest first, as long as the versions they compare fit in the budget. Commits read before (under
         # mkdocs serve) count as if read again, so a rebuild shows the same entries, only sooner.
         chosen, counted, needed = [], {}, []
@@ -188,8 +192,6 @@ def data_history(data_path: Path, limit: int = HISTORY_LIMIT, budget: int = HIST
                 except (TypeError, ValueError, KeyError, AttributeError, RecursionError) as error:
                     # An old version may have any shape; a surprise there must not stop the build.
                     unreadable = f"Ändringarna i {short} kunde inte läsas ut ({type(error).__name__})."
-            if len(_computed) >= _COMPUTED_MAX:
-                _computed.clear()
             _computed[(full, path)] = (changes, unreadable)
         changes, unreadable = _computed[(full, path)]
         entries.append(HistoryEntry(full, short, date, safe_text(subject), changes, unreadable))
