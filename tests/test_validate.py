@@ -73,6 +73,12 @@ INVALID = {
     "blank_name": (72, "osynliga tecken"),
     # positions count line breaks as YAML does (group 7)
     "cr_only_line_endings": (51, "styrtecken (U+0007)"),
+    # follow-up figures, decisions and owners (issue 13, "Bad input")
+    "share_over_100": (139, "andelen 160 % är större än 100 %"),
+    "period_ends_before_start": (125, "perioden slutar (2021-01) innan den börjar (2021-06)"),
+    "decision_due_before_raised": (188, "före frågan väcktes (2021-09)"),
+    "bad_github_account": (59, "värdet 'anna--samordnare' har fel form"),
+    "indicator_without_values": (122, "ett diagram utan värden kan inte ritas"),
 }
 
 

@@ -166,8 +166,9 @@ def _distribution_sums(indicator: dict, values: list[tuple[int, dict]], unit: An
     if unit == PERCENT:
         rounding = indicator.get("avrundning", DEFAULT_ROUNDING)
         if _is_number(rounding) and abs(total - 100) > rounding:
+            points = "procentenhet" if rounding == 1 else "procentenheter"
             yield base + ("varden",), (f"andelarna blir tillsammans {total} %, inte 100 % (tillåten avrundning "
-                                       f"±{rounding} procentenheter). Kontrollera värdena; går källans egna siffror "
+                                       f"±{rounding} {points}). Kontrollera värdena; går källans egna siffror "
                                        "inte ihop, skriv det under anmarkning och ange avrundning.")
     elif unit == COUNT and _is_number(indicator.get("totalt")) and indicator["totalt"] != total:
         yield base + ("totalt",), (f"totalt är {indicator['totalt']}, men värdena blir tillsammans {total}. Rätta "
