@@ -369,3 +369,31 @@ def test_data_text_is_never_parsed_as_html(browser, site_url):
         assert tab.problems == []
     finally:
         context.close()
+
+
+def test_long_results_show_the_first_rows_and_the_rest_on_request(browser, synthetic):
+    site, catalogue = synthetic
+    expected = sorted(i["namn"] for i in catalogue.insatser.values() if "ludvika" in i["malgrupp"]["kommuner"])
+    assert len(expected) > 100
+    url, server = serve_directory(site)
+    context, tab = _watch(browser)
+    try:
+        tab.goto(url + "insatser/?kommun=ludvika", wait_until="networkidle")
+        rows = _rows(tab)
+        assert len(rows) == 100
+        assert tab.locator("#ig-filter-status").inner_text() == \
+            f"{len(expected)} av {SYNTHETIC_SIZE} insatser visas, de första 100 nedan."
+        button = tab.get_by_role("button", name=f"Visa alla {len(expected)}")
+        button.click()
+        rows = _rows(tab)
+        assert len(rows) == len(expected) and {r["name"] for r in rows} == set(expected)
+        assert not button.is_visible()
+        assert tab.evaluate("document.activeElement.textContent") == rows[100]["name"]
+        # A new filter starts again from the first rows.
+        tab.select_option("select[name=typ]", "ordinarie")
+        rows = _rows(tab)
+        assert 0 < len(rows) <= 100
+        assert tab.problems == []
+    finally:
+        context.close()
+        server.shutdown()

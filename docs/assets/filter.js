@@ -20,6 +20,24 @@
   var total = form.getAttribute("data-total");
   var collator = new Intl.Collator("sv");
   var documents = Object.create(null);   // address -> promise of summary lines
+  // The first rows at once, the rest when asked for: thousands of rows would make every change slow.
+  var FIRST_ROWS = 100;
+  var more = document.createElement("button");
+  more.type = "button";
+  more.className = "md-button ig-visa-alla";
+  more.hidden = true;
+  list.parentNode.insertBefore(more, list.nextSibling);
+  var rest = [];
+  more.addEventListener("click", function () {
+    var fragment = document.createDocumentFragment();
+    rest.forEach(function (line) { fragment.appendChild(row(line)); });
+    var firstAdded = fragment.firstChild;
+    list.appendChild(fragment);
+    if (window.insatsguidenGranskning) { window.insatsguidenGranskning.recheck(list); }
+    rest = [];
+    more.hidden = true;
+    if (firstAdded) { firstAdded.querySelector("a").focus(); }   // the button is gone: focus the first new row
+  });
   var latest = 0;                         // the newest request; older answers are dropped
 
   /* Whether a select has an option with this value. */
@@ -104,12 +122,17 @@
       return active.every(function (name) { return TESTS[name](line, wanted[name]); });
     }).sort(function (a, b) { return collator.compare(a.namn, b.namn) || (a.id < b.id ? -1 : 1); });
     var fragment = document.createDocumentFragment();
-    shown.forEach(function (line) { fragment.appendChild(row(line)); });
+    shown.slice(0, FIRST_ROWS).forEach(function (line) { fragment.appendChild(row(line)); });
     list.replaceChildren(fragment);
     if (window.insatsguidenGranskning) { window.insatsguidenGranskning.recheck(list); }
+    rest = shown.slice(FIRST_ROWS);
+    more.textContent = "Visa alla " + shown.length;
+    more.hidden = !rest.length;
     list.hidden = false;
+    list.setAttribute("aria-busy", "false");
     grouped.hidden = true;
-    status.textContent = shown.length + " av " + total + " insatser visas.";
+    status.textContent = shown.length + " av " + total + " insatser visas" +
+      (rest.length ? ", de första " + FIRST_ROWS + " nedan." : ".");
   }
 
   function apply() {
@@ -122,19 +145,24 @@
     var query = params.toString();
     history.replaceState(null, "", location.pathname + (query ? "?" + query : "") + location.hash);
     var request = ++latest;
+    rest = [];
+    more.hidden = true;
     if (!active.length) {
       list.hidden = true;
       list.replaceChildren();
+      list.setAttribute("aria-busy", "false");
       grouped.hidden = false;
       status.textContent = "Alla " + total + " insatser finns i listorna nedan. Välj en kommun eller ett filter för att visa insatser här.";
       return;
     }
     status.textContent = "Hämtar insatser …";
+    list.setAttribute("aria-busy", "true");
     load(wanted.kommun).then(function (lines) {
       if (request === latest) { show(lines, wanted, active); }
     }, function () {
       if (request !== latest) { return; }
       list.hidden = true;
+      list.setAttribute("aria-busy", "false");
       grouped.hidden = false;
       status.textContent = "Insatserna kunde inte hämtas. Använd listorna nedan, efter typ eller efter kommun.";
     });

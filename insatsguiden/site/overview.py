@@ -22,7 +22,7 @@ from ..domain.freshness import OK, OVERDUE, SOON, Finding, responsible_for_insat
 from ..model.catalogue import Catalogue
 
 PAGE_SIZE = 200                  # rows per page of the full list
-REVIEW_PREVIEW = 5               # overdue or soon-due items per responsible on the Granskning page
+REVIEW_PREVIEW = 3               # overdue or soon-due items per responsible on the Granskning page
 LIST_FOLDERS = ("typ", "kommun")  # insatser/<folder>/…: reserved ids
 BY_KIND = "insatser/typ/{}/"
 BY_KOMMUN = "insatser/kommun/{}/"
