@@ -106,6 +106,50 @@ def test_intake_stop_example_is_valid_and_its_date_is_right():
     assert f"senast **{due.isoformat()}**" in CONTRIBUTING
 
 
+DATA = (ROOT / "data" / "insatser.yaml").read_text(encoding="utf-8")
+
+
+def _in_record(text: str, section: str, record_id: str, old: str, new: str) -> str:
+    """`text` with `old` replaced by `new` inside one record of a section."""
+    start = text.index(f"\n  - id: {record_id}\n", text.index(f"\n{section}:\n"))
+    at = text.index(old, start)
+    assert text.find("\n  - id: ", start + 1) == -1 or at < text.find("\n  - id: ", start + 1)
+    return text[:at] + new + text[at + len(old):]
+
+
+def test_follow_up_example_is_valid_in_the_real_data():
+    example = code_block_after("<!-- exempel: indikatorer -->")
+    text = _in_record(DATA, "insatser", "ludvikamodellen", "    senast_granskad:\n", example + "    senast_granskad:\n")
+    result = validate_text(text, "indikatorer.yaml", TODAY)
+    assert result.ok, [p.text() for p in result.problems]
+    assert [i["typ"] for i in result.catalogue.insatser["ludvikamodellen"]["indikatorer"]] == ["tidsserie", "fordelning"]
+    for words in ("andel är över 100 %", "slutar innan\nden börjar", "inte blir 100", "citattecken"):
+        assert words in CONTRIBUTING, words
+
+
+def test_decision_examples_are_valid_in_the_real_data():
+    example = code_block_after("<!-- exempel: beslut -->").replace("uma-som-ordinarie-verksamhet", "exempel-beslut")
+    text = DATA.replace("\n# --- Vägvisaren", "\n" + example + "\n# --- Vägvisaren", 1)
+    result = validate_text(text, "beslut.yaml", TODAY)
+    assert result.ok, [p.text() for p in result.problems]
+    assert "exempel-beslut" in {d["id"] for d in result.catalogue.decisions_for_insats("uma")}
+    taken = code_block_after("<!-- exempel: beslut-fattat -->")
+    text = text.replace("    status: vantar\n    insatser: [uma, rehabteamet]\n    forvaltare:\n      roll: LSG – Lokala samverkansgruppen Ludvika och Smedjebacken\n    anmarkning: Utredningen anger ingen tidsgräns.\n    kallor:\n      - kalla: utredning-evi-uma-rehab-2021\n        avsnitt: \"7.3\"\n\n",
+                        taken + "    insatser: [uma, rehabteamet]\n    kallor:\n      - kalla: utredning-evi-uma-rehab-2021\n        avsnitt: \"7.3\"\n\n", 1)
+    result = validate_text(text, "beslut.yaml", TODAY)
+    assert result.ok, [p.text() for p in result.problems]
+    assert result.catalogue.beslut["exempel-beslut"]["status"] == "fattat"
+
+
+def test_owner_example_is_valid_in_the_real_data():
+    example = code_block_after("<!-- exempel: forvaltare -->")
+    old = "    forvaltare:\n      roll: AMI Ludvika kommun, ansvarig för att överenskommelsen hålls aktuell\n"
+    text = _in_record(DATA, "overenskommelser", "evi-2018", old, example)
+    result = validate_text(text, "forvaltare.yaml", TODAY)
+    assert result.ok, [p.text() for p in result.problems]
+    assert result.catalogue.overenskommelser["evi-2018"]["forvaltare"]["github"] == "anna-samordnare"
+
+
 def test_revised_agreement_example_and_its_dates():
     example = code_block_after("<!-- exempel: reviderad -->")
     snippet = load_text(example.replace("\n    ", "\n").lstrip(), "exempel")
