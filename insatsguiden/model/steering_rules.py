@@ -228,7 +228,7 @@ def check_site(data: Any, today: dt.date) -> Iterator[Finding]:
     if not isinstance(site, dict):
         return
     publisher = site.get("utgivare")
-    organisations = {record.get("id"): record for _, record in _records(data, "organisationer")}
+    organisations = {record["id"]: record for _, record in _records(data, "organisationer") if isinstance(record.get("id"), str)}
     organisation = organisations.get(publisher) if isinstance(publisher, str) else None
     if organisation is not None and organisation.get("typ") != "samordningsforbund":
         yield ("webbplats", "utgivare"), (f"'{publisher}' är inte ett samordningsförbund (typ {organisation.get('typ')}). "
