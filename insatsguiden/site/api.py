@@ -178,6 +178,8 @@ def resolved_insats(r: _Resolver, insats: dict) -> dict:
         "overenskommelser": r.agreements,
         "prova_forst": r.insatser,
         "kallor": r.sources,
+        # Follow-up figures cite a source like every other field: its citation text, never a bare source id.
+        "indikatorer": lambda indicators: [_with(i, {"kalla": r.source}) for i in indicators],
     })
     record["url"] = page_url("insatser", insats["id"])
     return record
