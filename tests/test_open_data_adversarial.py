@@ -318,3 +318,13 @@ def test_the_feed_is_updated_at_its_latest_entry_whatever_the_commit_order(small
     assert not feed.bozo
     assert feed.feed.updated == "2026-03-11T10:30:00+01:00"
     assert max(entry.updated_parsed for entry in feed.entries) == feed.feed.updated_parsed
+
+
+def test_a_right_to_left_name_is_isolated_on_the_page():
+    """'שלום 2!' followed by '(boendestod)': without isolation the bidi algorithm moves '2!' and the brackets."""
+    change = RecordChange("insatser", "boendestod", "שלום 2!", "andrad", ())
+    entry = HistoryEntry("b" * 40, "bbbbbbb", dt.datetime(2026, 1, 2, tzinfo=dt.timezone.utc), "Ämne", (change,))
+    site = site_of(minimal(), History([entry]))
+    page = next(p for p in site_pages(site.catalogue) if p.template == "andringar.html")
+    html = render_page(page, site).html
+    assert re.search(r"<bdi><a href=\"[^\"]*insatser/boendestod/\">שלום 2!</a></bdi>", html), html[:3000]
