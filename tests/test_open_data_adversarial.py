@@ -263,17 +263,33 @@ def test_no_export_names_an_absolute_path(default_exports):
         assert str(ROOT) not in text and not re.search(r"(?<![\w.])/(?:home|tmp|work|root|usr)/", text), path
 
 
-def test_every_json_export_validates_against_its_schema(default_exports):
-    published = default_exports[0]
+def validate_api(published: dict[str, bytes]) -> int:
+    """Every API document against its published schema (with format checks); returns how many."""
     schemas = {name: json.loads(published[f"api/v1/schema/{name}.schema.json"]) for name in api.schema_names()}
+    checked = 0
     for path, data in published.items():
         if not path.startswith("api/v1/") or path.startswith("api/v1/schema/"):
             continue
         relative = path[len("api/v1/"):]
         name = relative[:-len(".json")] if "/" not in relative else relative.split("/")[0] + "-post"
-        if path == "api/v1/index.json":
-            name = "index"
-        jsonschema.Draft202012Validator(schemas[name]).validate(json.loads(data))
+        validator = jsonschema.Draft202012Validator(schemas[name], format_checker=jsonschema.FormatChecker())
+        errors = [f"{path}: {e.json_path}: {e.message[:200]}" for e in validator.iter_errors(json.loads(data))]
+        assert errors == [], errors[:5]
+        checked += 1
+    return checked
+
+
+def test_every_json_export_validates_against_its_schema(default_exports):
+    assert validate_api(default_exports[0]) > 90
+
+
+def test_hostile_empty_and_shared_id_catalogues_validate_against_the_schemas(hostile):
+    assert validate_api(hostile[2])
+    empty = minimal()
+    empty["insatser"] = []
+    assert validate_api(exports(site_of(empty)))
+    text = yaml.safe_dump(minimal(), allow_unicode=True, sort_keys=False)
+    assert validate_api(exports(site_of(yaml.safe_load(text.replace("avtalet", "teamet").replace("forbundet", "ludvika")))))
 
 
 # --- the history at the edge -----------------------------------------------------------------
@@ -328,3 +344,13 @@ def test_a_right_to_left_name_is_isolated_on_the_page():
     page = next(p for p in site_pages(site.catalogue) if p.template == "andringar.html")
     html = render_page(page, site).html
     assert re.search(r"<bdi><a href=\"[^\"]*insatser/boendestod/\">שלום 2!</a></bdi>", html), html[:3000]
+
+
+def test_a_history_of_layout_changes_only_dates_the_feed_by_its_commits_not_the_build():
+    author_date = dt.datetime(2025, 6, 1, 12, 0, tzinfo=dt.timezone.utc)
+    layout_only = HistoryEntry("c" * 40, "ccccccc", author_date, "Kommentar", ())
+    feeds = [feedparser.parse(changes.files(Site.build(site_of(minimal()).catalogue, today, None,
+                                                       History([layout_only])))["andringar/feed.xml"])
+             for today in (TODAY, TODAY + dt.timedelta(days=1))]
+    assert [feed.feed.updated for feed in feeds] == ["2025-06-01T12:00:00+00:00"] * 2
+    assert [len(feed.entries) for feed in feeds] == [0, 0] and not any(feed.bozo for feed in feeds)

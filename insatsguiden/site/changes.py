@@ -208,7 +208,10 @@ def feed_bytes(site: "Site") -> bytes:
     # The newest change, so the feed only looks new when the data changed; without one, the build date.
     # The latest author date, not the first entry's: git lists by commit order, and an author date can be
     # older than its parent's (a rebase, a clock), while Atom's feed `updated` is the latest of its entries.
-    feed.updated(max(entry.date for entry in entries) if entries
+    # Commits that changed only comments are not entries, but still date the feed when nothing else does,
+    # so a history of nothing but layout changes does not make the feed look new on every build.
+    dated = entries or list(site.history or [])
+    feed.updated(max(entry.date for entry in dated) if dated
                  else dt.datetime.combine(site.today, dt.time(), dt.timezone.utc))
     for entry in entries:
         item = feed.add_entry(order="append")
