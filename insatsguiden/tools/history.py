@@ -4,7 +4,8 @@ The only place that reads git history for the site; the MkDocs hook calls it at 
 and passes the result to `Site.build` (site/changes.py turns it into the Ändringar page
 and the Atom feed).
 
-Three git processes per build, whatever the number of commits: `git log` for the newest
+Four git processes per build, whatever the number of commits: `git rev-parse` for the file's
+path in the repository and whether the clone is shallow, `git log` for the newest
 commits that touched the file (merges left out: their changes are shown in the commits
 they bring in), `git cat-file --batch-check` for the file's blob in each commit and in its
 parent, and `git cat-file --batch` for each distinct blob once. Each version is read once
