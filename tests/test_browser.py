@@ -28,6 +28,8 @@ PAGE_TYPES = {
     "sa-resonerar-guiden": "vagvisare/sa-resonerar-guiden/",
     "sok": "sok/?q=bostad",
     "tillganglighet": "tillganglighet/",
+    "uppfoljning": "uppfoljning/",
+    "insats-med-diagram": "insatser/samordningsteamet-vasteras/",
 }
 
 
@@ -85,6 +87,9 @@ def test_navigation_and_search(page, site_url):
     page.goto(site_url, wait_until="networkidle")
     page.get_by_role("link", name="Alla insatser").first.click()
     page.wait_for_url("**/insatser/")
+    # The list page links to the list per kommun, which links to the insats.
+    page.locator("#kommun-ludvika a").first.click()
+    page.wait_for_url("**/insatser/kommun/ludvika/")
     page.get_by_role("link", name="EVI Ludvika").first.click()
     assert "insatser/evi-ludvika/" in page.url
     page.fill("#ig-sokruta-falt", "Rehabteamet")
