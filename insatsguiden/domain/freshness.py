@@ -1,8 +1,13 @@
-"""Review dates: when agreements, contacts, reviews and intake statuses fall due.
+"""Review dates: when agreements, decisions, contacts, reviews and intake statuses fall due.
 
 Every rule takes today's date as an argument. A finding is `ok`, `snart`
 (due within the warning period) or `forsenad` (overdue), with the due date,
-how long, who is responsible and where the field is in the YAML.
+how long, who is responsible, who keeps the record current (its `forvaltare`)
+and where the field is in the YAML.
+
+A pending decision (`beslut` with status `vantar`) is due at `senast`, or, when
+the source gives no deadline, at `nasta_avstamning` (the day the question is to
+be taken up again); the finding's field and its sentence say which.
 """
 from __future__ import annotations
 
@@ -10,14 +15,14 @@ import calendar
 import datetime as dt
 from dataclasses import asdict, dataclass
 
-from ..model.catalogue import Catalogue
+from ..model.catalogue import PENDING_DECISION, Catalogue
 from ..model.dates import parse_partial
 from ..model.schema import load_schema
 from ..model.vocabulary import field_name
 
 OK, SOON, OVERDUE = "ok", "snart", "forsenad"
 STATE_LABELS = {OK: "Aktuell", SOON: "Snart dags", OVERDUE: "Försenad"}
-KIND_LABELS = {"overenskommelse": "Överenskommelse", "granskning": "Granskning av insats",
+KIND_LABELS = {"overenskommelse": "Överenskommelse", "beslut": "Beslut", "granskning": "Granskning av insats",
                "intag": "Intagsstatus", "kontakt": "Kontaktuppgift"}
 # The standard intervals are the schema's defaults (schema/insatser.schema.json, $defs/installningar).
 DEFAULTS = {key: field["default"] for key, field in load_schema()["$defs"]["installningar"]["properties"].items()}
@@ -34,8 +39,8 @@ NO_INTAKE_KINDS = ("foreslagen", "avslutad")
 
 @dataclass(frozen=True)
 class Finding:
-    kind: str                  # overenskommelse | granskning | intag | kontakt
-    section: str               # insatser | overenskommelser
+    kind: str                  # overenskommelse | beslut | granskning | intag | kontakt
+    section: str               # insatser | overenskommelser | beslut
     record_id: str
     record_name: str
     field: str                 # dotted path inside the record, e.g. kontakter[1].verifierad
@@ -46,9 +51,24 @@ class Finding:
     last_checked: str | None   # the date the rule counted from, as written
     responsible: str
     offset_days: int           # today minus due: positive when overdue
+    # Who keeps the record current (`forvaltare`): a role and, optionally, a GitHub account.
+    owner_role: str | None = None
+    owner_github: str | None = None
+
+    @property
+    def owner(self) -> str:
+        """The owner the weekly report and Läget group by: the record's role, else who is responsible."""
+        return self.owner_role or self.responsible
+
+    @property
+    def phrases(self) -> tuple[str, str, str]:
+        return phrases_for(self.kind, self.field)
 
     def to_json(self) -> dict:
         data = asdict(self)
+        del data["owner_role"], data["owner_github"]
+        data["forvaltare"] = ({"roll": self.owner_role, "github": self.owner_github} if self.owner_role else None)
+        data["agare"] = self.owner
         data["due"] = self.due.isoformat() if self.due else None
         data["days_overdue"] = max(self.offset_days, 0) if self.due else None
         data["days_left"] = max(-self.offset_days, 0) if self.due else None
@@ -98,7 +118,19 @@ PHRASES = {
     "granskning": ("Uppgifterna om insatsen", "granskats", "granskas"),
     "intag": ("Intagsstatusen", "bekräftats", "bekräftas"),
     "kontakt": ("Kontaktuppgiften", "verifierats", "verifieras"),
+    # A decision with a deadline (senast) …
+    "beslut": ("Beslutet", "fattats", "fattas"),
+    # … and one without, due for its next check (nasta_avstamning).
+    "beslut_avstamning": ("Frågan", "stämts av", "stämmas av"),
 }
+DECISION_CHECK_FIELD = "nasta_avstamning"
+
+
+def phrases_for(kind: str, field: str = "") -> tuple[str, str, str]:
+    """The subject and verbs of a finding: a decision due for its next check reads differently from one with a deadline."""
+    if kind == "beslut" and field == DECISION_CHECK_FIELD:
+        return PHRASES["beslut_avstamning"]
+    return PHRASES[kind]
 
 
 NEVER = "aldrig"
@@ -113,7 +145,7 @@ SENTENCES = {
 
 def sentence(finding: Finding) -> str:
     """'Överenskommelsen skulle ha reviderats senast 2019-03-31 – försenad sedan 7 år.'"""
-    subject, done, to_do = PHRASES[finding.kind]
+    subject, done, to_do = phrases_for(finding.kind, finding.field)
     if finding.due is None:
         return SENTENCES[NEVER].format(subject=subject, done=done)
     return SENTENCES[finding.state].format(subject=subject, done=done, to_do=to_do, due=finding.due.isoformat(),
@@ -134,7 +166,10 @@ def browser_rules() -> dict:
 
 
 def message(finding: Finding) -> str:
-    return f"{finding.record_name}: {sentence(finding)} Ansvarig: {finding.responsible}."
+    """'EVI-överenskommelsen: … Ansvarig: AMI. Hålls aktuell av: Samordnare.' (a decision: 'Beslutas av: …')."""
+    who = "Beslutas av" if finding.kind == "beslut" else "Ansvarig"
+    kept = f" Hålls aktuell av: {finding.owner_role}." if finding.owner_role else ""
+    return f"{finding.record_name}: {sentence(finding)} {who}: {finding.responsible}.{kept}"
 
 
 def _state(due: dt.date | None, today: dt.date, warn_days: int, met: bool = False) -> tuple[str, int]:
@@ -181,6 +216,23 @@ def agreement_due(agreement: dict) -> tuple[dt.date | None, str | None, bool]:
     return (till[1] if till else None), last, False
 
 
+def decision_due(decision: dict) -> tuple[dt.date | None, tuple[str]]:
+    """(due date, the field it comes from): the deadline (`senast`, a partial date counts from its last day),
+    else the next check (`nasta_avstamning`)."""
+    for name in ("senast", DECISION_CHECK_FIELD):
+        span = parse_partial(decision.get(name)) if decision.get(name) else None
+        if span is not None:
+            return span[1], (name,)
+    return None, ("status",)
+
+
+def decided_by(catalogue: Catalogue, decision: dict) -> str:
+    """Who decides, as Granskning groups it: the organisation's name when the data names one, else the body's name."""
+    body = decision["beslutas_av"]
+    organisation = catalogue.organisationer.get(body.get("organisation") or "")
+    return organisation["namn"] if organisation else body["namn"]
+
+
 def evaluate(catalogue: Catalogue, today: dt.date, warn_days: int | None = None) -> list[Finding]:
     """Every review finding in the catalogue, most overdue first."""
     settings = settings_of(catalogue)
@@ -191,8 +243,9 @@ def evaluate(catalogue: Catalogue, today: dt.date, warn_days: int | None = None)
     def add(kind, section, index, record, name, field_path, due, last, responsible, met=False):
         state, offset = _state(due, today, warn, met)
         line, col = catalogue.position((section, index) + field_path)
+        owner = record.get("forvaltare") or {}
         findings.append(Finding(kind, section, record["id"], name, field_name(field_path), line, col, state, due, last,
-                                responsible, offset))
+                                responsible, offset, owner.get("roll"), owner.get("github")))
 
     for index, agreement in enumerate(data["overenskommelser"]):
         if agreement["status"] == "upphord":
@@ -201,6 +254,13 @@ def evaluate(catalogue: Catalogue, today: dt.date, warn_days: int | None = None)
         field_path = ("senast_reviderad",) if "senast_reviderad" in agreement else ("revision",)
         add("overenskommelse", "overenskommelser", index, agreement, agreement["titel"], field_path, due, last,
             _names(catalogue, [agreement["ansvarig"]]), met)
+
+    for index, decision in enumerate(data.get("beslut", [])):
+        if decision["status"] != PENDING_DECISION:
+            continue   # taken or no longer relevant: nothing falls due
+        due, field_path = decision_due(decision)
+        add("beslut", "beslut", index, decision, decision["fraga"], field_path, due, decision["vackt"],
+            decided_by(catalogue, decision))
 
     for index, insats in enumerate(data["insatser"]):
         responsible = responsible_for_insats(catalogue, insats)

@@ -1,13 +1,55 @@
-"""Review findings as text lines, GitHub annotations, a Markdown report and JSON."""
+"""Review findings as text lines, GitHub annotations, a Markdown report and JSON.
+
+The Markdown report is the weekly tracking issue's body. What is overdue is grouped
+by owner (the record's `forvaltare` role, else who is responsible), and an owner
+with a GitHub account is mentioned once, in its heading, so each person is
+notified of their own list. An account is only ever printed as `@` followed by a
+name that matches the schema's pattern for GitHub accounts; every other text from
+the data is escaped, so it cannot mention anyone.
+"""
 from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+from dataclasses import dataclass
 
 from ..model.problems import github_command, markdown_code, markdown_text, visible
+from ..model.schema import load_schema
 from .freshness import KIND_LABELS, OK, OVERDUE, SOON, STATE_LABELS, Finding, duration, message
 
 MARKER = "<!-- insatsguiden-granskning -->"  # identifies the tracking issue's body
+OWNER_HEADING = "### "                       # an owner's section in the report (tools/tracking.py reads it)
+# The schema's own pattern and length for a GitHub account ($defs/github_konto): the one definition.
+_ACCOUNT = load_schema()["$defs"]["github_konto"]
+ACCOUNT_PATTERN = re.compile(_ACCOUNT["pattern"].rstrip("$") + r"\Z")
+
+
+def valid_account(account: object) -> bool:
+    return (isinstance(account, str) and 1 <= len(account) <= _ACCOUNT["maxLength"]
+            and ACCOUNT_PATTERN.match(account) is not None)
+
+
+def mention(account: str | None) -> str:
+    """'@name' for a valid account, else nothing (never anything the data could shape otherwise)."""
+    return f"@{account}" if valid_account(account) else ""
+
+
+@dataclass
+class OwnerGroup:
+    owner: str                  # the role, or who is responsible when the record names no role
+    account: str | None         # a valid GitHub account, or None
+    findings: list[Finding]
+
+
+def by_owner(findings: list[Finding]) -> list[OwnerGroup]:
+    """Findings per owner (and account): most items first, then by name; each group keeps the findings' order."""
+    groups: dict[tuple[str, str | None], OwnerGroup] = {}
+    for finding in findings:
+        account = finding.owner_github if valid_account(finding.owner_github) else None
+        key = (finding.owner, account)
+        groups.setdefault(key, OwnerGroup(finding.owner, account, [])).findings.append(finding)
+    return sorted(groups.values(), key=lambda g: (-len(g.findings), g.owner.lower(), g.account or ""))
 
 
 def summary_counts(findings: list[Finding]) -> dict[str, int]:
@@ -35,27 +77,43 @@ def as_json(findings: list[Finding], filename: str, today: dt.date) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2)
 
 
+TABLE_HEAD = ["| Vad | Post | Skulle vara klar | Hur länge | Ansvarig | Rad |", "|---|---|---|---|---|---|"]
+
+
+def _row(f: Finding, filename: str) -> str:
+    if f.due is None:
+        when, how_long = "–", "aldrig kontrollerad"
+    elif f.state == OVERDUE:
+        when, how_long = f.due.isoformat(), f"försenad {duration(f.offset_days)}"
+    else:
+        when, how_long = f.due.isoformat(), f"om {duration(-f.offset_days)}"
+    what = KIND_LABELS[f.kind] + (" (avstämning)" if f.field == "nasta_avstamning" else "")
+    return (f"| {what} | {markdown_text(f.record_name)} | {when} | {how_long} | "
+            f"{markdown_text(f.responsible)} | {markdown_code(f'{filename}:{f.line}')} ({markdown_text(f.field)}) |")
+
+
+def owner_heading(group: OwnerGroup) -> str:
+    """'### Samordnare, Finsam (@anna-samordnare): 3 försenade' — the only place an account is mentioned."""
+    account = mention(group.account)
+    return (f"{OWNER_HEADING}{markdown_text(group.owner)}{f' ({account})' if account else ''}: "
+            f"{len(group.findings)} försenade")
+
+
 def as_markdown(findings: list[Finding], filename: str, today: dt.date) -> str:
     counts = summary_counts(findings)
     lines = [MARKER, f"# Granskning av Insatsguiden {today.isoformat()}", "",
              f"**{counts[OVERDUE]} försenade**, {counts[SOON]} snart dags, {counts[OK]} aktuella. "
              f"Källa: {markdown_code(filename)}.", ""]
-    for state, heading in ((OVERDUE, "Försenade"), (SOON, "Snart dags")):
-        selected = [f for f in findings if f.state == state]
-        if not selected:
-            continue
-        lines += [f"## {heading}", "", "| Vad | Post | Skulle vara klar | Hur länge | Ansvarig | Rad |",
-                  "|---|---|---|---|---|---|"]
-        for f in selected:
-            if f.due is None:
-                when, how_long = "–", "aldrig kontrollerad"
-            elif state == OVERDUE:
-                when, how_long = f.due.isoformat(), f"försenad {duration(f.offset_days)}"
-            else:
-                when, how_long = f.due.isoformat(), f"om {duration(-f.offset_days)}"
-            lines.append(f"| {KIND_LABELS[f.kind]} | {markdown_text(f.record_name)} | {when} | {how_long} | "
-                         f"{markdown_text(f.responsible)} | {markdown_code(f'{filename}:{f.line}')} ({f.field}) |")
-        lines.append("")
+    late = [f for f in findings if f.state == OVERDUE]
+    if late:
+        lines += ["## Försenade per förvaltare", "",
+                  "Varje förvaltare (fältet forvaltare i datafilen, annars den som är ansvarig) har sin egen lista. "
+                  "Den som har angett ett GitHub-konto nämns i rubriken och får en avisering.", ""]
+        for group in by_owner(late):
+            lines += [owner_heading(group), "", *TABLE_HEAD, *(_row(f, filename) for f in group.findings), ""]
+    soon = [f for f in findings if f.state == SOON]
+    if soon:
+        lines += ["## Snart dags", "", *TABLE_HEAD, *(_row(f, filename) for f in soon), ""]
     if not counts[OVERDUE] and not counts[SOON]:
         lines += ["Allt är aktuellt.", ""]
     return "\n".join(lines)
