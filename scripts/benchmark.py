@@ -4,13 +4,17 @@
 For each size: validation time and throughput (MB/s), `mkdocs build` time of
 Insatsguiden, and the build time of a plain mkdocs-material site with the
 same number of equivalent hand-written Markdown pages kept out of the nav,
-with the ratio of the two. Nothing here is asserted: it prints numbers.
+with the ratio of the two. Then the follow-up charts (site/charts.py): how many
+the synthetic catalogue has, the time to render them all from scratch as the build
+does (worker processes when there are many), and the build time they add (the
+same catalogue built without its `indikatorer`). Nothing here is asserted: it prints numbers.
 
     python scripts/benchmark.py [--sizes 100 1000 5000] [--repeat 3]
 """
 from __future__ import annotations
 
 import argparse
+import copy
 import datetime as dt
 import os
 import shutil
@@ -21,10 +25,13 @@ import tempfile
 import time
 from pathlib import Path
 
+import yaml
+
 ROOT = Path(__file__).resolve().parent.parent
 
 from insatsguiden.model.schema import labels
-from insatsguiden.tools.synthetic import catalogue, catalogue_yaml
+from insatsguiden.site import charts
+from insatsguiden.tools.synthetic import _NoAliasDumper, catalogue, catalogue_yaml
 from insatsguiden.model.validate import validate_text
 
 TODAY = dt.date(2026, 11, 23)
@@ -100,7 +107,29 @@ def measure(size: int, repeat: int, work: Path) -> dict:
     with_search = [timed_build(ROOT, work / "site", env) for _ in range(repeat)]
     theirs = [timed_build(plain, work / "plain-site", {}) for _ in range(repeat)]
     return {"size": size, "mb": megabytes, "validation": statistics.median(validation),
-            "ours": statistics.median(ours), "search": statistics.median(with_search), "plain": statistics.median(theirs)}
+            "ours": statistics.median(ours), "search": statistics.median(with_search), "plain": statistics.median(theirs),
+            **measure_charts(size, repeat, work, result.catalogue, statistics.median(ours))}
+
+
+def measure_charts(size: int, repeat: int, work: Path, validated, build: float) -> dict:
+    """The charts of a synthetic catalogue: render time from scratch, and the build time they add."""
+    all_charts = charts.site_charts(validated)
+    render = []
+    for _ in range(repeat):
+        charts._SVG.clear()  # from scratch, as a fresh build; the process pool starts anew each time
+        started = time.perf_counter()
+        charts.render_all(all_charts)
+        render.append(time.perf_counter() - started)
+    plain_data = copy.deepcopy(catalogue(size))
+    for insats in plain_data["insatser"]:
+        insats.pop("indikatorer", None)
+    without = work / f"insatser-{size}-utan-matt.yaml"
+    without.write_text(yaml.dump(plain_data, Dumper=_NoAliasDumper, allow_unicode=True, sort_keys=False, width=100),
+                       encoding="utf-8")
+    env = {"INSATSGUIDEN_DATA": str(without), "INSATSGUIDEN_TODAY": TODAY.isoformat(), "INSATSGUIDEN_PAGEFIND": "0"}
+    no_charts = statistics.median(timed_build(ROOT, work / "site", env) for _ in range(repeat))
+    return {"charts": len({c.key for c in all_charts}), "render": statistics.median(render),
+            "without_charts": no_charts, "added": build - no_charts}
 
 
 def main() -> int:
@@ -113,12 +142,22 @@ def main() -> int:
     header = (f"{'insatser':>8} {'MB':>6} {'validering s':>12} {'MB/s':>6} {'bygge s':>8} {'+sök s':>7} {'enkel s':>8} "
               f"{'kvot':>5} {'s/1000':>7}")
     print(header)
+    rows = []
     with tempfile.TemporaryDirectory(prefix="insatsguiden-bench-") as tmp:
         for size in args.sizes:
             row = measure(size, args.repeat, Path(tmp))
             print(f"{row['size']:>8} {row['mb']:>6.1f} {row['validation']:>12.2f} {row['mb'] / row['validation']:>6.1f} "
                   f"{row['ours']:>8.1f} {row['search']:>7.1f} {row['plain']:>8.1f} {row['ours'] / row['plain']:>5.2f} "
                   f"{row['ours'] / row['size'] * 1000:>7.1f}", flush=True)
+            rows.append(row)
+    print()
+    print("diagram: mått = diagram i den syntetiska katalogen; ritning = alla diagram från början som bygget gör "
+          f"(arbetsprocesser från {charts.PARALLEL_FROM} diagram); tillägg = bygge med mått minus bygge utan")
+    print(f"{'insatser':>8} {'mått':>6} {'ritning s':>10} {'ms/diagram':>11} {'bygge s':>8} {'utan mått s':>12} "
+          f"{'tillägg s':>10}")
+    for row in rows:
+        print(f"{row['size']:>8} {row['charts']:>6} {row['render']:>10.1f} {row['render'] / max(row['charts'], 1) * 1000:>11.1f} "
+              f"{row['ours']:>8.1f} {row['without_charts']:>12.1f} {row['added']:>10.1f}")
     return 0
 
 

@@ -183,7 +183,7 @@ RESERVED_IDS = frozenset("""
     sa-resonerar-guiden innan-du-remitterar fragorna hinder kriterier-i-text ordinarie-med-villkor prova-forst-har
     sa-remitterar-du samordnade-insatser steg testfall vem-du-ringer villkor-att-stamma-av
     oppna-data for-vem json-api hsds csv-for-excel kalendrar andringsflode stabila-id licens andringar
-    typ kommun per-ansvarig
+    typ kommun per-ansvarig uppfoljning uppfoljning-i-siffror utan-siffror
 """.split())
 RESERVED_PREFIXES = ("ig-", "kommun-", "saknas-", "typ-", "vagvisare-", "villkor-")
 RESERVED_QUESTION_IDS = frozenset("""

@@ -28,6 +28,7 @@ from ..domain.guide import evaluate as evaluate_guide, guide_data, guide_form_da
 from ..domain.review_report import as_json
 from ..domain.routing_cases import CaseOutcome, run_cases
 from ..model.schema import labels, vocabulary
+from . import charts
 from .textformat import render_inline, render_markdown
 
 TEMPLATES = jinja2.FileSystemLoader(str(__import__("pathlib").Path(__file__).parent / "templates"))
@@ -142,6 +143,7 @@ def environment() -> jinja2.Environment:
         label=lambda vocab, value: labels(vocab).get(value, value),
         vocab=vocabulary,
         month=lambda number: MONTHS[number - 1],
+        indicator_chart=charts.chart,
     )
     return env
 
@@ -246,6 +248,7 @@ def site_pages(catalogue: Catalogue) -> list[Page]:
         _page("behov/index.md", "Behov och luckor", "behov_index.html"),
         _page("tackning/index.md", "Täckning", "tackning.html"),
         _page("kallor/index.md", "Källor", "kallor_index.html"),
+        _page("uppfoljning/index.md", "Uppföljning", "uppfoljning.html"),
         _page("andringar/index.md", "Ändringar", "andringar.html"),
         _page("oppna-data/index.md", "Öppna data", "oppna_data.html"),
     ]
@@ -277,7 +280,7 @@ def static_files(site: Site, schema: bytes) -> dict[str, bytes]:
         "schema/insatser.schema.json": schema,
         "granskning.json": as_json(site.findings, site.catalogue.filename, site.today).encode("utf-8"),
     }
-    for module in (api, hsds, tables, calendars, changes):
+    for module in (api, hsds, tables, calendars, changes, charts):
         produced = module.files(site)
         clash = files.keys() & produced.keys()
         assert not clash, f"{module.__name__} publishes {sorted(clash)} again"

@@ -33,6 +33,38 @@ SCREENING = [("behover-samordning", "krav"), ("narmare-arbete", "krav"), ("aktiv
              ("psykos", "uteslutning"), ("lss-beslut", "uteslutning"), ("vald-hot", "uteslutning")]
 
 
+def indicators(n: int, count: int, seed: int = 1) -> list[dict]:
+    """Follow-up figures that pass validation: a count and a share per half-year, and a distribution.
+
+    They draw from their own random stream, so adding them left the rest of the catalogue as it was."""
+    rng = random.Random(f"{seed}-indikatorer-{n}")
+    years = range(2026 - rng.randint(2, 6), 2026)
+    halves = [{"period": {"fran": f"{year}-01", "till": f"{year}-06"}} for year in years]
+    cite = {"kalla": "kalla", "avsnitt": "3"}
+    made = [
+        {"id": "nya-deltagare", "namn": f"Nya deltagare januari–juni, insats {n}", "enhet": "antal", "typ": "tidsserie",
+         "varden": [{**half, "varde": rng.randint(0, 400)} for half in halves], "kalla": cite},
+        {"id": "avslut-andel", "namn": "Slutade inom tre månader", "enhet": "procent", "typ": "tidsserie",
+         "varden": [{**half, "varde": rng.randint(0, 100)} for half in halves], "kalla": cite,
+         "anmarkning": _sentence(rng)},
+    ]
+    categories = rng.sample(WORDS, rng.randint(2, 7))
+    if n % 2:
+        cuts = sorted(rng.sample(range(1, 100), len(categories) - 1))
+        shares = [b - a for a, b in zip([0, *cuts], [*cuts, 100])]
+        made.append({"id": "remittenter", "namn": "Anmälningar per remittent, andel", "enhet": "procent",
+                     "typ": "fordelning", "period": {"fran": "2025-01", "till": "2025-06"},
+                     "varden": [{"kategori": f"k{c}", "namn": f"{word.capitalize()} {c}", "varde": share}
+                                for c, (word, share) in enumerate(zip(categories, shares))], "kalla": cite})
+    else:
+        values = [rng.randint(0, 90) for _ in categories]
+        made.append({"id": "remittenter", "namn": "Anmälningar per remittent", "enhet": "antal", "typ": "fordelning",
+                     "period": {"fran": "2025-01", "till": "2025-06"}, "totalt": sum(values),
+                     "varden": [{"kategori": f"k{c}", "namn": f"{word.capitalize()} {c}", "varde": value}
+                                for c, (word, value) in enumerate(zip(categories, values))], "kalla": cite})
+    return made[:count] if count < 3 else made
+
+
 def catalogue(size: int, seed: int = 1) -> dict:
     rng = random.Random(seed)
     kallor = [{"id": "kalla", "titel": "Syntetisk källa", "utgivare": "Benchmark", "datum": "2021"}]
@@ -97,6 +129,8 @@ def catalogue(size: int, seed: int = 1) -> dict:
                 for question, rule_kind in rng.sample(SCREENING, 4)]
         if kind == "ordinarie":
             ordinary.append(identity)
+        if kind in ("samordnad", "projekt") or n % 5 == 0:
+            record["indikatorer"] = indicators(n, 3 if kind in ("samordnad", "projekt") else 1, seed)
         insatser.append(record)
     ej_tackta = [{"id": "lucka-bostad", "namn": "Saknas", "beskrivning": _sentence(rng), "behov": ["bostad"],
                   "kommuner": ["ludvika"], "kallor": cite}]
