@@ -28,6 +28,8 @@ PAGE_TYPES = {
     "sa-resonerar-guiden": "vagvisare/sa-resonerar-guiden/",
     "sok": "sok/?q=bostad",
     "tillganglighet": "tillganglighet/",
+    "katalog": "katalog/",
+    "katalog-kommun": "katalog/ludvika/",
     "uppfoljning": "uppfoljning/",
     "insats-med-diagram": "insatser/samordningsteamet-vasteras/",
 }

@@ -120,8 +120,7 @@ def test_schema_is_published(built_site):
 def test_nothing_generated_into_docs(built_site):
     files = sorted(str(p.relative_to(ROOT / "docs")) for p in (ROOT / "docs").rglob("*") if p.is_file())
     assert files == ["assets/filter.js", "assets/granskning.js", "assets/insatsguiden.css", "assets/sok.js",
-                     "assets/vagvisare.js", "index.md",
-                     "tillganglighet.md"]
+                     "assets/vagvisare.js", "index.md"]
 
 
 def test_agreement_page_and_dependants(built_site):

@@ -259,6 +259,10 @@ def site_pages(catalogue: Catalogue) -> list[Page]:
               for a in catalogue.overenskommelser.values()]
     pages += [_page(f"behov/{b['id']}.md", b["namn"], "behov.html", need=b) for b in catalogue.behov.values()]
     pages.append(_page("sok/index.md", "Sök", "sok.html"))
+    # The accessibility statement, from webbplats in the data (its address is in the nav and every footer).
+    pages.append(_page("tillganglighet.md", "Tillgänglighetsredogörelse", "tillganglighet.html"))
+    from . import catalogue_print  # the printable catalogue; it makes its pages with _page
+    pages += catalogue_print.pages(catalogue, _page)
     pages += _overview_pages(catalogue)
     if catalogue.data.get("vagvisare"):
         pages.append(_page("vagvisare/index.md", "Vägvisare", "vagvisare.html"))
