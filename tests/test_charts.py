@@ -344,3 +344,14 @@ def test_the_synthetic_catalogue_has_valid_indicators():
     indicators = [i for insats in catalogue(40)["insatser"] for i in insats.get("indikatorer", [])]
     assert {(i["typ"], i["enhet"]) for i in indicators} == {("tidsserie", "antal"), ("tidsserie", "procent"),
                                                           ("fordelning", "antal"), ("fordelning", "procent")}
+
+
+def test_large_numbers_are_written_the_swedish_way():
+    indicator = {"id": "stora", "namn": "Stora tal", "enhet": "antal", "typ": "tidsserie", "kalla": CITE,
+                 "varden": [{"period": {"fran": "2020", "till": "2020"}, "varde": 12_345_678},
+                            {"period": {"fran": "2021", "till": "2021"}, "varde": 0}]}
+    made = chart(INSATS, indicator)
+    texts = _texts(svg(made))
+    assert "12\u00a0345\u00a0678" in texts and "12\u00a0345\u00a0678 (2020)" in made.summary
+    ticks = [t for t in texts if t[:1].isdigit() and t not in ("0", "12\u00a0345\u00a0678", "2020", "2021")]
+    assert ticks and all("," not in t and re.fullmatch(r"\d{1,3}(\u00a0\d{3})*", t) for t in ticks), ticks

@@ -48,6 +48,7 @@ AXIS_COLOUR = "#595959"
 # A generic family: the reader's own sans-serif, never a web font.
 FONT = "sans-serif"
 FONT_SIZE = 14
+LOCALE = "sv-SE"          # numbers on the axes: 10 000, not 10,000
 WIDTH = 420
 LABEL_WIDTH = 24          # characters per line of a category name on the axis
 PARALLEL_FROM = 24        # charts to render before worker processes pay off (each starts in ~1 s)
@@ -238,8 +239,8 @@ def vega_lite_spec(indicator: dict, rows: list[Row], unit_label: str, descriptio
                              "text": row.text} for row in rows])
     top = max(max(row.value for row in rows), 1)
     scale = alt.Scale(domain=[0, top * (1.18 if series else 1.28)], nice=False, zero=True)
-    value_axis = alt.Axis(title=unit_label, format="d", tickCount=5, grid=True, gridColor="#d9d9d9",
-                          labelExpr="replace(format(datum.value, ',d'), ',', ' ')")
+    # Whole numbers with a space between thousands (the sv-SE locale given to vl-convert).
+    value_axis = alt.Axis(title=unit_label, format=",d", tickCount=5, grid=True, gridColor="#d9d9d9")
     base = alt.Chart(data)
     if series:
         many = len(rows) > 6
@@ -351,7 +352,7 @@ def _render(spec_json: str) -> tuple[bool, str]:
     try:
         import vl_convert
 
-        return True, vl_convert.vegalite_to_svg(json.loads(spec_json))
+        return True, vl_convert.vegalite_to_svg(json.loads(spec_json), format_locale=LOCALE)
     except Exception as error:  # reported by the caller with the insats and the indicator
         return False, repr(error)
 
