@@ -355,3 +355,25 @@ def test_large_numbers_are_written_the_swedish_way():
     assert "12\u00a0345\u00a0678" in texts and "12\u00a0345\u00a0678 (2020)" in made.summary
     ticks = [t for t in texts if t[:1].isdigit() and t not in ("0", "12\u00a0345\u00a0678", "2020", "2021")]
     assert ticks and all("," not in t and re.fullmatch(r"\d{1,3}(\u00a0\d{3})*", t) for t in ticks), ticks
+
+
+def test_the_uppfoljning_page_without_any_figures_says_so():
+    import yaml
+
+    from insatsguiden.model.validate import validate_text
+    from insatsguiden.site.render import Site, render_page, site_pages
+    from insatsguiden.tools.synthetic import _NoAliasDumper, catalogue
+
+    data = catalogue(12)
+    for insats in data["insatser"]:
+        insats.pop("indikatorer", None)
+    result = validate_text(yaml.dump(data, Dumper=_NoAliasDumper, allow_unicode=True, sort_keys=False), "x.yaml", TODAY)
+    assert result.ok
+    site = Site.build(result.catalogue, TODAY)
+    page = next(p for p in site_pages(site.catalogue) if p.template == "uppfoljning.html")
+    html = BeautifulSoup(render_page(page, site).html, "html.parser")
+    assert "Ingen insats har ännu några siffror" in html.get_text()
+    assert html.select("section.ig-indikator") == [] and html.find(id="utan-siffror") is not None
+    coordinated = [i for i in data["insatser"] if i["typ"] in ("samordnad", "projekt")]
+    assert len(html.select("#utan-siffror ~ ul li")) == len(coordinated) > 0
+    assert charts.files(site) == {}
