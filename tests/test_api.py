@@ -25,7 +25,7 @@ SUMMARY_KEYS = ["id", "namn", "typ", "kommuner", "behov", "intag", "senast_grans
 # Section in the data -> folder under api/v1/ and the key of the record in its document.
 KINDS = {"insatser": ("insatser", "insats"), "organisationer": ("organisationer", "organisation"),
          "overenskommelser": ("overenskommelser", "overenskommelse"), "behov": ("behov", "behov"),
-         "ej_tackta_behov": ("ej-tackta-behov", "ej_tackt_behov")}
+         "ej_tackta_behov": ("ej-tackta-behov", "ej_tackt_behov"), "beslut": ("beslut", "beslut")}
 # The exports of the other modules that index.json must name, relative to the site root (issue 12).
 OTHER_EXPORTS = {"hsds/services.json", "csv/insatser.csv", "csv/kontakter.csv", "csv/granskning.csv",
                  "kalender/alla.ics", "andringar/feed.xml"}
@@ -75,7 +75,8 @@ def expected_summary(insats: dict) -> dict:
 
 
 def name_order(records: list[dict]) -> list[str]:
-    return [r["id"] for r in sorted(records, key=lambda r: ((r.get("namn") or r.get("titel")).casefold(), r["id"]))]
+    return [r["id"] for r in sorted(records, key=lambda r: ((r.get("namn") or r.get("titel") or r["fraga"]).casefold(),
+                                                            r["id"]))]
 
 
 # --- the document, mapped back to the data ---------------------------------------------------
@@ -93,6 +94,11 @@ def unresolve(value, raw: dict, problems: list[str], where: str):
     if not isinstance(value, dict):
         return value
     keys = set(value)
+    if keys == {"id", "namn", "url"} and value["url"] == f"behov/#saknas-{value['id']}":   # a need no measure covers
+        record = by_id(raw, "ej_tackta_behov").get(value["id"])
+        if record is None or record["namn"] != value["namn"]:
+            problems.append(f"{where}: link {value} does not match ej_tackta_behov in the data")
+        return value["id"]
     if keys in ({"id", "namn", "url"}, {"id", "titel", "url"}):
         section = next((s for prefix, s in LINK_SECTIONS.items() if value["url"] == f"{prefix}{value['id']}/"), None)
         if section is None:
@@ -174,7 +180,7 @@ def default_site(default_catalogue):
 
 def test_every_document_is_utf8_json_with_version_and_build_date(api_dir, raw):
     found = documents(api_dir)
-    expected = 1 + 6 + sum(len(raw[s]) for s in KINDS) + len(raw["kommuner"])
+    expected = 1 + 7 + sum(len(raw[s]) for s in KINDS) + len(raw["kommuner"])
     assert len(found) == expected, sorted(found)
     for relative, document in found.items():
         assert document["version"] == "1" and document["byggdatum"] == TODAY.isoformat(), relative
@@ -193,7 +199,7 @@ def test_per_record_and_list_documents_are_compact(api_dir):
 
 def test_every_schema_is_valid_draft_2020_12_with_swedish_text_and_closed_objects():
     found = schemas()
-    assert len(found) == 13, sorted(found)
+    assert len(found) == 15, sorted(found)
     for name, schema in found.items():
         assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema", name
         jsonschema.Draft202012Validator.check_schema(schema)
@@ -245,14 +251,19 @@ def test_the_record_schemas_cover_every_field_of_the_data_schema():
     found = schemas()
     for folder, definition in (("insatser", "insats"), ("organisationer", "organisation"),
                                ("overenskommelser", "overenskommelse"), ("behov", "behov"),
-                               ("ej-tackta-behov", "ej_tackt_behov")):
+                               ("ej-tackta-behov", "ej_tackt_behov"), ("beslut", "beslut")):
         api_props = set(found[f"{folder}-post"]["$defs"][definition]["properties"])
         assert api_props == set(data_defs[definition]["properties"]) | {"url"}, folder
 
 
 def test_index_counts_and_links(api_dir, raw):
     index = read(api_dir / "index.json")
-    assert set(index) == {"version", "byggdatum", "antal", "listor", "poster", "scheman", "andra_format"}
+    assert set(index) == {"version", "byggdatum", "antal", "listor", "poster", "scheman", "andra_format", "webbplats"}
+    publisher = raw["webbplats"]["utgivare"]
+    assert index["webbplats"]["utgivare"] == {"id": publisher, "namn": by_id(raw, "organisationer")[publisher]["namn"],
+                                              "url": f"organisationer/{publisher}/"}
+    assert index["webbplats"]["tillganglighet"] == raw["webbplats"]["tillganglighet"]
+    assert (api_dir.parent.parent / index["webbplats"]["tillganglighet_url"] / "index.html").is_file()
     sections = list(KINDS) + ["kommuner"]
     assert index["antal"] == {section: len(raw[section]) for section in sections}
     for section in sections:
@@ -287,7 +298,8 @@ def test_other_lists_name_every_record_with_its_page_and_document(api_dir, raw):
         for line in lines:
             record = by_id(raw, section)[line["id"]]
             assert line["dokument"] == f"{folder}/{line['id']}.json"
-            assert (line.get("namn") or line.get("titel")) == (record.get("namn") or record.get("titel"))
+            assert (line.get("namn") or line.get("titel") or line.get("fraga")) == (
+                record.get("namn") or record.get("titel") or record.get("fraga"))
             for key, value in line.items():
                 if key in record and key != "id":
                     assert value == record[key], (section, line["id"], key)

@@ -30,6 +30,9 @@ PAGE_TYPES = {
     "tillganglighet": "tillganglighet/",
     "katalog": "katalog/",
     "katalog-kommun": "katalog/ludvika/",
+    "laget": "laget/",
+    "beslut-index": "beslut/",
+    "beslut": "beslut/uma-som-ordinarie-verksamhet/",
     "uppfoljning": "uppfoljning/",
     "insats-med-diagram": "insatser/samordningsteamet-vasteras/",
 }

@@ -222,7 +222,8 @@ def test_default_granskning_links_every_record_with_findings(built_site, default
     for segment in overview.responsible_slugs(default_catalogue).values():
         reached |= {address for address in article_links(built_site, f"granskning/{segment}/")}
     for finding in findings:
-        folder = "overenskommelser" if finding.section == "overenskommelser" else "insatser"
+        # A pending decision (issue 13) links its own page, beslut/<id>/.
+        folder = {"overenskommelser": "overenskommelser", "beslut": "beslut"}.get(finding.section, "insatser")
         assert f"{folder}/{finding.record_id}/" in reached, finding.record_id
 
 

@@ -129,3 +129,25 @@ def test_browser_recheck_matches_freshness_on_generated_cases(review_page):
     print(f"\n{len(cases)} fall jämförda i Chromium")
     assert not mismatches, f"{len(mismatches)} av {len(cases)} fall skiljer sig:\n" + "\n".join(mismatches[:10])
     assert tab.problems == []
+
+
+def test_a_pending_decisions_banner_is_rechecked_with_the_readers_date(browser, site_url, default_catalogue):
+    """A decision's banner (issue 13) carries its own due date and phrases: a decision with only a next check
+    (nasta_avstamning) reads "Frågan … stämts av", one with a deadline "Beslutet … fattats", in the browser too."""
+    context = browser.new_context(locale="sv-SE", timezone_id="Europe/Stockholm")
+    tab = context.new_page()
+    tab.problems = []
+    tab.on("pageerror", lambda error: tab.problems.append(str(error)))
+    tab.clock.set_fixed_time(dt.datetime(2027, 11, 23, 12, tzinfo=ZONE).timestamp())
+    checked = {}
+    for decision_id in ("uma-som-ordinarie-verksamhet", "revision-av-evi-overenskommelsen"):
+        tab.goto(site_url + f"beslut/{decision_id}/", wait_until="networkidle")
+        banner = tab.locator(".ig-granskning[data-ig-due]").first
+        finding = next(f for f in evaluate(default_catalogue, dt.date(2027, 11, 23)) if f.record_id == decision_id)
+        assert banner.get_attribute("class") == f"ig-granskning ig-granskning-{finding.state}"
+        checked[decision_id] = banner.locator(".ig-granskning-text").inner_text()
+        assert checked[decision_id] == sentence(finding)
+    assert checked["uma-som-ordinarie-verksamhet"] == "Frågan skulle ha stämts av senast 2022-09-30 – försenad sedan 5 år."
+    assert checked["revision-av-evi-overenskommelsen"].startswith("Beslutet skulle ha fattats senast 2022-03-31")
+    context.close()
+    assert tab.problems == []

@@ -235,3 +235,12 @@ def test_base_outside_git_is_a_usage_error(tmp_path):
     (tmp_path / "insatser.yaml").write_text(MINIMAL, encoding="utf-8")
     completed = run("--base", "main", tmp_path / "insatser.yaml", cwd=tmp_path)
     assert completed.returncode == 2 and "inte en git-katalog" in completed.stderr
+
+
+def test_a_decision_is_named_by_its_question():
+    """A decision (beslut, issue 13) has no namn or titel: the summary names it by its question (fraga)."""
+    old = {"beslut": [{"id": "uma", "fraga": "Ska UMA bli ordinarie?", "status": "vantar"}]}
+    new = {"beslut": [{"id": "uma", "fraga": "Ska UMA bli ordinarie?", "status": "fattat", "utfall": "Ja."}]}
+    changes = diff(old, new)
+    assert [c.name for c in changes] == ["Ska UMA bli ordinarie?"]
+    assert line(changes[0]) == "Beslut Ska UMA bli ordinarie?: status Väntar på beslut → Fattat; utfall (tomt) → Ja."

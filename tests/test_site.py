@@ -108,7 +108,10 @@ def test_links_between_records_resolve(built_site):
 
 def test_generated_pages_stay_out_of_the_nav(built_site, default_catalogue):
     nav_links = {a["href"] for a in page(built_site, "insatser/evi-ludvika").select("nav.md-nav--primary a[href]")}
-    assert len(nav_links) <= 12
+    # Only overview pages: the limit guards against record pages (thousands at scale) in the nav, which
+    # mkdocs-material renders into every page. The steering group's pages (issue 13) are grouped under one
+    # section, "För styrgruppen", so the top level stays short; its links still count here.
+    assert len(nav_links) <= 20
     assert not any(insats_id in link for link in nav_links for insats_id in default_catalogue.insatser)
 
 

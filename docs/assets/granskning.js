@@ -3,7 +3,10 @@
  * without JavaScript. The rules are data from the build: each banner carries its
  * due date, warning period and phrases (data-ig-*), and the page's
  * #ig-granskning-regler holds the state names, sentence templates and duration
- * units of insatsguiden/domain/freshness.py (browser_rules). */
+ * units of insatsguiden/domain/freshness.py (browser_rules). A pending decision's banner
+ * (issue 13) is one more banner: it carries its own due date and phrases ("Beslutet …
+ * fattats", or "Frågan … stämts av" when it has only a next check), so it is rechecked
+ * the same way; it stays visible while in time. */
 (function () {
   "use strict";
   var DAY = 86400000;

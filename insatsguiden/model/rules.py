@@ -185,8 +185,9 @@ RESERVED_IDS = frozenset("""
     sa-remitterar-du samordnade-insatser steg testfall vem-du-ringer villkor-att-stamma-av
     oppna-data for-vem json-api hsds csv-for-excel kalendrar andringsflode stabila-id licens andringar
     typ kommun per-ansvarig uppfoljning uppfoljning-i-siffror utan-siffror
+    laget beslut beslut-som-vantar per-forvaltare luckor siffror bakgrund alternativ utfall galler anmarkning vantar fattade inaktuella
 """.split())
-RESERVED_PREFIXES = ("ig-", "kommun-", "saknas-", "typ-", "vagvisare-", "villkor-")
+RESERVED_PREFIXES = ("ig-", "kommun-", "saknas-", "typ-", "vagvisare-", "villkor-", "luckor-", "siffror-")
 RESERVED_QUESTION_IDS = frozenset("""
     okanda-svar
     filter filter-intag filter-mall filter-status filterlista grupperat innehall resultat resultat-del resultat-mall resultat-rubrik

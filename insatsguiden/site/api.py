@@ -36,6 +36,7 @@ KINDS = (
     ("overenskommelser", "overenskommelser", "overenskommelse"),
     ("behov", "behov", "behov"),
     ("ej_tackta_behov", "ej-tackta-behov", "ej_tackt_behov"),
+    ("beslut", "beslut", "beslut"),
 )
 
 # Exports built by the other open-data modules, linked from index.json (relative to the site root).
@@ -58,7 +59,7 @@ def _dumps(value: Any) -> str:
 
 
 def _sort_key(record: dict) -> tuple[str, str]:
-    return ((record.get("namn") or record.get("titel") or "").casefold(), record["id"])
+    return ((record.get("namn") or record.get("titel") or record.get("fraga") or "").casefold(), record["id"])
 
 
 def page_url(section: str, record_id: str) -> str:
@@ -69,6 +70,7 @@ def page_url(section: str, record_id: str) -> str:
         "overenskommelser": f"overenskommelser/{record_id}/",
         "behov": f"behov/{record_id}/",
         "ej_tackta_behov": f"behov/#saknas-{record_id}",
+        "beslut": f"beslut/{record_id}/",
     }[section]
 
 
@@ -110,6 +112,10 @@ def _list_line(section: str, folder: str, record: dict, catalogue: Catalogue) ->
         line.update(namn=record["namn"], insatser=len(catalogue.insatser_for_need(record["id"])))
     elif section == "ej_tackta_behov":
         line.update(namn=record["namn"], behov=list(record["behov"]), kommuner=list(record["kommuner"]))
+    elif section == "beslut":
+        line.update(fraga=record["fraga"], status=record["status"], beslutas_av=dict(record["beslutas_av"]), vackt=record["vackt"],
+                    senast=record.get("senast"), nasta_avstamning=record.get("nasta_avstamning"),
+                    insatser=list(record.get("insatser", [])), overenskommelser=list(record.get("overenskommelser", [])))
     line.update(url=page_url(section, record["id"]), dokument=f"{folder}/{record['id']}.json")
     return line
 
@@ -138,6 +144,10 @@ class _Resolver:
 
     def insatser(self, ids: list[str]) -> list[dict]:
         return [{"id": i, "namn": self.catalogue.insatser[i]["namn"], "url": page_url("insatser", i)} for i in ids]
+
+    def unmet(self, ids: list[str]) -> list[dict]:
+        return [{"id": i, "namn": self.catalogue.ej_tackta_behov[i]["namn"], "url": page_url("ej_tackta_behov", i)}
+                for i in ids]
 
     def kommuner(self, ids: list[str]) -> list[dict]:
         return [self.kommun(i) for i in ids]
@@ -213,12 +223,39 @@ def resolved_unmet(r: _Resolver, unmet: dict) -> dict:
     return record
 
 
+def resolved_decision(r: _Resolver, decision: dict) -> dict:
+    """A decision as on its page. Its forvaltare is published as the data has it (role and GitHub account), like
+    the insatser's and agreements'; the pages show the role only."""
+    record = _with(decision, {
+        "beslutas_av": lambda body: _with(body, {"organisation": r.organisation}),
+        "insatser": r.insatser,
+        "overenskommelser": r.agreements,
+        "ej_tackta_behov": r.unmet,
+        "kallor": r.sources,
+    })
+    record["url"] = page_url("beslut", decision["id"])
+    return record
+
+
+def site_section(catalogue: Catalogue) -> dict | None:
+    """The webbplats section for index.json: the publisher as a link, the accessibility statement as written
+    and the address of its page; null when the data has no webbplats section."""
+    site = catalogue.site
+    if not site:
+        return None
+    r = _Resolver(catalogue)
+    section = _with(site, {"utgivare": r.organisation})
+    section["tillganglighet_url"] = "tillganglighet/"
+    return section
+
+
 RESOLVERS = {
     "insatser": resolved_insats,
     "organisationer": resolved_organisation,
     "overenskommelser": resolved_agreement,
     "behov": resolved_need,
     "ej_tackta_behov": resolved_unmet,
+    "beslut": resolved_decision,
 }
 
 
@@ -307,6 +344,7 @@ def files(site: "Site") -> dict[str, bytes]:
         "poster": {section: f"{folder}/{{id}}.json" for section, folder, _ in KINDS} | {"kommuner": "kommuner/{id}.json"},
         "scheman": {path[len(ROOT + "schema/"): -len(".schema.json")]: path[len(ROOT):] for path in sorted(schemas)},
         "andra_format": dict(OTHER_FORMATS),
+        "webbplats": site_section(catalogue),
     }
     out[f"{ROOT}index.json"] = (json.dumps(index, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     out.update(schemas)

@@ -10,7 +10,12 @@ insats page `insatser/<id>/`.
 *Granskning* groups the review findings by who is responsible and lists only what
 is overdue or soon due, a few per responsible; every responsible gets a page of
 its own (`granskning/<organisation-id>/`, or a slug of the text when the
-responsible is not one organisation) with everything.
+responsible is not one organisation) with everything. A pending decision counts under
+who decides it (the organisation when the data names one).
+
+*Läget* (the board's meeting page) groups what was not reviewed in time by owner
+(the record's `forvaltare` role, else who is responsible), and links each owner's
+list to the Granskning pages of the responsibles its items fall under.
 """
 from __future__ import annotations
 
@@ -18,7 +23,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from ..domain.freshness import OK, OVERDUE, SOON, Finding, responsible_for_insats
+from ..domain.freshness import OK, OVERDUE, SOON, Finding, decided_by, responsible_for_insats
 from ..model.catalogue import Catalogue
 
 PAGE_SIZE = 200                  # rows per page of the full list
@@ -100,6 +105,7 @@ def responsible_texts(catalogue: Catalogue) -> list[str]:
     names = {catalogue.organisationer[a["ansvarig"]]["namn"] for a in catalogue.overenskommelser.values()
              if a.get("status") != "upphord" and a.get("ansvarig") in catalogue.organisationer}
     names |= {responsible_for_insats(catalogue, insats) for insats in catalogue.insatser.values()}
+    names |= {decided_by(catalogue, decision) for decision in catalogue.pending_decisions()}
     return sorted(names, key=lambda name: (name.lower(), name))
 
 
@@ -201,3 +207,38 @@ class IntakeExport:
         from .render import safe_json   # render imports this module; the reverse import waits until used
 
         return safe_json(intake_checks(findings))
+
+
+# --- Läget: what was not reviewed in time, per owner ------------------------------------------------
+
+LAGET_PREVIEW = 3                              # the oldest overdue items shown per owner on Läget
+STEERING_KINDS = ("overenskommelse", "beslut")  # listed on their own at the top of Läget
+
+
+@dataclass
+class OwnerGroup:
+    """The overdue and soon-due findings of one owner (records, contacts, intake), oldest first."""
+    owner: str
+    overdue: list[Finding]
+    soon: list[Finding]
+    review_pages: list[tuple[str, str]]   # (responsible, address of its Granskning page)
+
+
+class OwnerIndex:
+    """For the Läget template: findings grouped by owner, computed when the page is rendered."""
+
+    preview = LAGET_PREVIEW
+
+    def groups(self, findings: list[Finding], reviews: ReviewIndex) -> list[OwnerGroup]:
+        by_owner: dict[str, OwnerGroup] = {}
+        responsibles: dict[str, dict[str, None]] = {}
+        for finding in findings:
+            if finding.kind in STEERING_KINDS or finding.state == OK:
+                continue
+            group = by_owner.setdefault(finding.owner, OwnerGroup(finding.owner, [], [], []))
+            (group.overdue if finding.state == OVERDUE else group.soon).append(finding)
+            responsibles.setdefault(finding.owner, {})[finding.responsible] = None
+        for owner, group in by_owner.items():
+            group.review_pages = [(text, REVIEW_PAGE.format(reviews.slugs[text]))
+                                  for text in responsibles[owner] if text in reviews.slugs]
+        return sorted(by_owner.values(), key=lambda g: (-len(g.overdue), -len(g.soon), g.owner.lower()))

@@ -22,8 +22,8 @@ import datetime as dt
 from ..model.catalogue import ORDINARY_KIND, REFERABLE_KINDS, Catalogue
 from ..model.conditions import (FOLDABLE_KINDS, MULTI_KINDS, NUMBER_KINDS, NUMBER_RANGE, YES_NO_KINDS, QuestionIndex,
                                 conditions_of, options, question_by_kind, rule_text)
-from ..domain.freshness import (OK, OVERDUE, PHRASES, SOON, Finding, browser_rules, by_record, duration, evaluate, message,
-                                sentence, settings_of)
+from ..domain.freshness import (KIND_LABELS, OK, OVERDUE, PHRASES, SOON, Finding, browser_rules, by_record, duration, evaluate, message,
+                                phrases_for, sentence, settings_of)
 from ..domain.guide import evaluate as evaluate_guide, guide_data, guide_form_data
 from ..domain.review_report import as_json
 from ..domain.routing_cases import CaseOutcome, run_cases
@@ -40,6 +40,7 @@ URL_PATTERNS = {
     "overenskommelse": "overenskommelser/{}/",
     "behov": "behov/{}/",
     "innan": "insatser/{}/innan-du-remitterar/",
+    "beslut": "beslut/{}/",
 }
 _HEADING = re.compile(r'<h([23]) id="([^"]+)">(.*?)</h\1>', re.S)
 _TAG = re.compile(r"<[^>]+>")
@@ -139,6 +140,8 @@ def environment() -> jinja2.Environment:
         review_message=message,
         review_sentence=sentence,
         phrases=PHRASES,
+        phrases_for=phrases_for,
+        kind_labels=KIND_LABELS,
         OK=OK, SOON=SOON, OVERDUE=OVERDUE,
         label=lambda vocab, value: labels(vocab).get(value, value),
         vocab=vocabulary,
@@ -236,6 +239,10 @@ def _overview_pages(catalogue: Catalogue) -> list[Page]:
             pages.append(_page(overview.page_src_uri(part.url), f"Insatser: {title}", "insatser_sida.html", part=part))
     reviews, per_responsible = overview.review_pages(catalogue)
     pages.append(_page("granskning/index.md", "Granskning", "granskning.html", reviews=reviews))
+    # For the steering group: the board's meeting page and the decisions (issue 13).
+    pages.append(_page("laget/index.md", "Läget", "laget.html", reviews=reviews, owners=overview.OwnerIndex()))
+    pages.append(_page("beslut/index.md", "Beslut", "beslut_index.html"))
+    pages += [_page(f"beslut/{d['id']}.md", d["fraga"], "beslut.html", decision=d) for d in catalogue.beslut.values()]
     pages += [_page(overview.page_src_uri(address), title, "granskning_ansvarig.html", **context)
               for address, title, context in per_responsible]
     return pages

@@ -84,7 +84,8 @@ def _names(records: dict[str, dict], ids: Iterable[str], key: str = "namn") -> s
 
 def page_address(finding_section: str, record_id: str) -> str:
     # The site's own URL patterns (render.URL_PATTERNS), relative to the site root.
-    return url("overenskommelse" if finding_section == "overenskommelser" else "insats", record_id)
+    kind = {"overenskommelser": "overenskommelse", "beslut": "beslut"}.get(finding_section, "insats")
+    return url(kind, record_id)
 
 
 def intake_text(site: "Site", insats: dict) -> str:

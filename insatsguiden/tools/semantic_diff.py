@@ -83,7 +83,7 @@ def _reference_fields() -> dict[tuple, str]:
 
 def _record_name(record: Any, fallback: str) -> str:
     if isinstance(record, dict):
-        for key in ("namn", "titel"):
+        for key in ("namn", "titel", "fraga"):   # a decision (beslut) is named by its question
             if isinstance(record.get(key), str) and record[key]:
                 return record[key]
         if isinstance(record.get("id"), str):
