@@ -314,3 +314,11 @@ def test_laget_prints_on_a_sensible_number_of_a4_pages_without_a_heading_at_a_pa
         assert not ends_with_heading, f"sidan {number} slutar med rubriken {lines[-1]!r}"
     # Navigation and the header are not printed.
     assert "Vägvisare" not in texts[0].split("Läget 2026-11-23")[0]
+
+
+def test_an_insats_period_shows_its_start_not_its_position_in_the_file(built_site):
+    """A record's mappings carry their position as an attribute `start`; Jinja's dot lookup found it before the key
+    ("från (1277, 7)"), so the template reads the key."""
+    page = BeautifulSoup((built_site / "insatser" / "uma" / "index.html").read_text(encoding="utf-8"), "html.parser")
+    period = next(div for div in page.select("dl.ig-fakta div") if div.dt.get_text(strip=True) == "Period")
+    assert period.dd.get_text(" ", strip=True) == "från 2017 till 2020-10-31"
