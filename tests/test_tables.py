@@ -201,7 +201,9 @@ def test_granskning_has_one_row_per_finding_in_page_order(which, request):
     rows = read(files["csv/granskning.csv"])
     assert len(rows) == len(site.findings)
     for row, finding in zip(rows, site.findings):
-        page = ("overenskommelser/" if finding.section == "overenskommelser" else "insatser/") + finding.record_id + "/"
+        # A pending decision (issue 13) has its own page, beslut/<id>/.
+        folder = {"overenskommelser": "overenskommelser/", "beslut": "beslut/"}.get(finding.section, "insatser/")
+        page = folder + finding.record_id + "/"
         expected = {
             "Läge": STATE_LABELS[finding.state], "Vad": KIND_LABELS[finding.kind], "Post": finding.record_name,
             "Id": finding.record_id, "Senast": finding.due.isoformat() if finding.due else "",
