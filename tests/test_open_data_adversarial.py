@@ -234,14 +234,12 @@ def test_ids_that_are_file_or_folder_names_are_refused_or_harmless(reserved):
         assert f"api/v1/organisationer/{reserved}.json" in published
 
 
-def test_an_organisation_called_alla_keeps_the_combined_calendar():
+def test_an_organisation_called_alla_is_refused_so_the_combined_calendar_stays():
+    """`alla` is a reserved id (katalog/alla/, kalender/alla.ics): no organisation can take it."""
     text = yaml.safe_dump(minimal(), allow_unicode=True, sort_keys=False).replace("forbundet", "alla")
-    published = calendars.files(site_of(yaml.safe_load(text)))
-    combined = icalendar.Calendar.from_ical(published["kalender/alla.ics"])
-    assert str(combined["X-WR-CALNAME"]) == "Insatsguiden: granskning"
-    if "kalender/alla--organisation.ics" in published:
-        own = icalendar.Calendar.from_ical(published["kalender/alla--organisation.ics"])
-        assert str(own["X-WR-CALNAME"]).startswith("Insatsguiden: granskning, ")
+    result = validate_text(text, "fientlig.yaml", TODAY)
+    assert not result.ok
+    assert any("id 'alla' kan inte användas" in p.message and p.line > 0 for p in result.problems)
 
 
 # --- determinism and what must never be published --------------------------------------------
