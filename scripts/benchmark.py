@@ -9,7 +9,7 @@ the synthetic catalogue has, the time to render them all from scratch as the bui
 does (worker processes when there are many), and the build time they add (the
 same catalogue built without its `indikatorer`). Nothing here is asserted: it prints numbers.
 
-    python scripts/benchmark.py [--sizes 100 1000 5000] [--repeat 3]
+    python scripts/benchmark.py [--sizes 100 1000 5000] [--repeat 3] [--pdf-upto 1000]
 """
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 from insatsguiden.model.schema import labels
 from insatsguiden.site import charts
+from insatsguiden.tools.catalogue_pdf import ALL, PDF, linked_catalogues, make_pdfs
 from insatsguiden.tools.synthetic import _NoAliasDumper, catalogue, catalogue_yaml
 from insatsguiden.model.validate import validate_text
 
@@ -69,18 +70,34 @@ def equivalent_markdown(insats: dict) -> str:
     return "\n".join(lines)
 
 
-def timed_build(cwd: Path, site: Path, env: dict) -> float:
+def timed_build(cwd: Path, site: Path, env: dict, keep: bool = False) -> float:
     started = time.perf_counter()
     completed = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--site-dir", str(site)], cwd=cwd,
                                env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **env}, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
     if completed.returncode != 0:
         sys.exit(f"Bygget misslyckades i {cwd}:\n{completed.stderr[-2000:]}")
-    shutil.rmtree(site, ignore_errors=True)
+    if not keep:
+        shutil.rmtree(site, ignore_errors=True)
     return elapsed
 
 
-def measure(size: int, repeat: int, work: Path) -> dict:
+def measure_pdf(data_file: Path, work: Path) -> dict:
+    """Build once (without the search index), then print every catalogue PDF as CI does (--publicera)."""
+    site = work / "site-pdf"
+    timed_build(ROOT, site, {"INSATSGUIDEN_DATA": str(data_file), "INSATSGUIDEN_TODAY": TODAY.isoformat(),
+                             "INSATSGUIDEN_PAGEFIND": "0"}, keep=True)
+    jobs = [(key, site / PDF.format(key)) for key in linked_catalogues(site)]
+    started = time.perf_counter()
+    printed = make_pdfs(site, jobs, TODAY, report=lambda line: None)
+    seconds = time.perf_counter() - started
+    whole = next(p for p in printed if p.key == ALL)
+    shutil.rmtree(site, ignore_errors=True)
+    return {"pdfs": len(printed), "pages": sum(p.pages for p in printed), "bytes": sum(len(p.pdf) for p in printed),
+            "seconds": seconds, "all_pages": whole.pages, "all_bytes": len(whole.pdf), "all_seconds": whole.seconds}
+
+
+def measure(size: int, repeat: int, work: Path, pdf: bool) -> dict:
     text = catalogue_yaml(size)
     data_file = work / f"insatser-{size}.yaml"
     data_file.write_text(text, encoding="utf-8")
@@ -108,7 +125,8 @@ def measure(size: int, repeat: int, work: Path) -> dict:
     theirs = [timed_build(plain, work / "plain-site", {}) for _ in range(repeat)]
     return {"size": size, "mb": megabytes, "validation": statistics.median(validation),
             "ours": statistics.median(ours), "search": statistics.median(with_search), "plain": statistics.median(theirs),
-            **measure_charts(size, repeat, work, result.catalogue, statistics.median(ours))}
+            **measure_charts(size, repeat, work, result.catalogue, statistics.median(ours)),
+            "pdf": measure_pdf(data_file, work) if pdf else None}
 
 
 def measure_charts(size: int, repeat: int, work: Path, validated, build: float) -> dict:
@@ -136,6 +154,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description="Mäter validering och bygge på syntetiska kataloger.")
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 5000])
     parser.add_argument("--repeat", type=int, default=1, help="antal körningar per mätning (median visas)")
+    parser.add_argument("--pdf-upto", type=int, default=1000,
+                        help="skriv ut katalogerna som PDF för storlekar upp till och med detta antal insatser")
     args = parser.parse_args()
     print(f"Python {sys.version.split()[0]}, {os.cpu_count()} kärnor, median av {args.repeat} körning(ar)")
     print("bygge: Insatsguiden utan sökindex; +sök: med Pagefind; enkel: mkdocs-material med samma antal sidor utanför nav")
@@ -145,7 +165,7 @@ def main() -> int:
     rows = []
     with tempfile.TemporaryDirectory(prefix="insatsguiden-bench-") as tmp:
         for size in args.sizes:
-            row = measure(size, args.repeat, Path(tmp))
+            row = measure(size, args.repeat, Path(tmp), size <= args.pdf_upto)
             print(f"{row['size']:>8} {row['mb']:>6.1f} {row['validation']:>12.2f} {row['mb'] / row['validation']:>6.1f} "
                   f"{row['ours']:>8.1f} {row['search']:>7.1f} {row['plain']:>8.1f} {row['ours'] / row['plain']:>5.2f} "
                   f"{row['ours'] / row['size'] * 1000:>7.1f}", flush=True)
@@ -154,10 +174,19 @@ def main() -> int:
     print("diagram: mått = diagram i den syntetiska katalogen; ritning = alla diagram från början som bygget gör "
           f"(arbetsprocesser från {charts.PARALLEL_FROM} diagram); tillägg = bygge med mått minus bygge utan")
     print(f"{'insatser':>8} {'mått':>6} {'ritning s':>10} {'ms/diagram':>11} {'bygge s':>8} {'utan mått s':>12} "
-          f"{'tillägg s':>10}")
+          f"{'tillägg s':>10} {'kvot utan mått':>15}")
     for row in rows:
         print(f"{row['size']:>8} {row['charts']:>6} {row['render']:>10.1f} {row['render'] / max(row['charts'], 1) * 1000:>11.1f} "
-              f"{row['ours']:>8.1f} {row['without_charts']:>12.1f} {row['added']:>10.1f}")
+              f"{row['ours']:>8.1f} {row['without_charts']:>12.1f} {row['added']:>10.1f} "
+              f"{row['without_charts'] / row['plain']:>15.2f}")
+    print()
+    print("utskrift: alla PDF som katalog/ länkar (som CI skriver dem efter bygget); hela = katalogen över alla insatser")
+    print(f"{'insatser':>8} {'PDF':>5} {'sidor':>7} {'MB':>7} {'tid s':>7} {'hela: sidor':>12} {'hela MB':>8} {'hela s':>7}")
+    for row in rows:
+        if row["pdf"]:
+            p = row["pdf"]
+            print(f"{row['size']:>8} {p['pdfs']:>5} {p['pages']:>7} {p['bytes'] / 1e6:>7.1f} {p['seconds']:>7.1f} "
+                  f"{p['all_pages']:>12} {p['all_bytes'] / 1e6:>8.1f} {p['all_seconds']:>7.1f}")
     return 0
 
 
