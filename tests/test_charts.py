@@ -140,6 +140,46 @@ def test_the_specification_is_valid_vega_lite(default_catalogue):
         alt.LayerChart.from_dict(spec, validate=True)
 
 
+def _series(values: list[int], unit: str = "antal") -> dict:
+    return {"id": "serie", "namn": "Serie", "enhet": unit, "typ": "tidsserie",
+            "varden": [{"period": {"fran": str(2000 + n), "till": str(2000 + n)}, "varde": value}
+                       for n, value in enumerate(values)], "kalla": CITE}
+
+
+@pytest.mark.parametrize("first, second", [
+    (_series([5, 9, 7]), _series([50, 3, 2])),
+    (_series(list(range(1, 10))), _series(list(range(20, 29)))),                      # many periods: slanted labels
+    (_series([40, 60], "procent"), _series([10, 90], "procent")),
+    (_distribution(["Ett", "Två"]), _distribution(["Tre", "Fyra"], values=[300, 7])),
+    (_distribution(["Ett mycket långt namn på en kategori som bryts"] * 1 + ["Kort"]),
+     _distribution(["Ett annat mycket långt namn som också bryts", "Kort"], values=[1, 2])),
+])
+def test_charts_of_one_shape_share_a_template_but_not_their_values(first, second):
+    # vega_lite_spec fills a template Altair built once per shape: each chart must still carry its own values,
+    # description and scale, and nothing of the template's placeholder.
+    import altair as alt
+
+    made = [chart(INSATS, first), chart(INSATS, second)]
+    specs = [json.loads(m.spec_json) for m in made]
+    for m, spec in zip(made, specs):
+        alt.LayerChart.from_dict(spec, validate=True)
+        assert spec["description"] == m.summary
+        assert [v["varde"] for v in spec["data"]["values"]] == [row.value for row in m.rows]
+        assert [v["text"] for v in spec["data"]["values"]] == [row.text for row in m.rows]
+        domains = [layer["encoding"][axis]["scale"]["domain"] for layer in spec["layer"]
+                   for axis in ("x", "y") if "scale" in layer["encoding"].get(axis, {})]
+        assert len(domains) == 2 and domains[0] == domains[1] and domains[0][1] > max(row.value for row in m.rows)
+        assert str(charts._TOP_SENTINEL) not in m.spec_json
+    assert specs[0]["data"] != specs[1]["data"] and made[0].key != made[1].key
+    # Apart from values, description and the end of the scale, the two are the same chart.
+    assert _shape(specs[0]) == _shape(specs[1])
+
+
+def _shape(spec: dict) -> dict:
+    shape = {k: v for k, v in spec.items() if k not in ("data", "description")}
+    return json.loads(re.sub(r'"domain": \[0, [0-9.e+]+\]', '"domain": "end"', json.dumps(shape)))
+
+
 # --- hostile text and unsafe output ------------------------------------------------------
 
 def test_names_from_data_are_escaped_in_the_svg():

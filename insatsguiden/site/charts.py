@@ -24,6 +24,7 @@ or external reference) before it is published.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -231,40 +232,83 @@ def _wrap(label: str) -> str:
     return "\n".join(textwrap.wrap(label, LABEL_WIDTH, break_long_words=True, break_on_hyphens=False)) or label
 
 
-def vega_lite_spec(indicator: dict, rows: list[Row], unit_label: str, description: str) -> dict:
-    """The chart as a Vega-Lite specification, built with Altair (validated in the tests, not per build)."""
+# A value no chart has: the templates carry it where each chart's scale ends (see _template).
+_TOP_SENTINEL = 987654321.0123
+
+
+@functools.lru_cache(maxsize=256)
+def _template(series: bool, many: bool, step: int, unit_label: str) -> str:
+    """The Vega-Lite specification of one shape of chart, built with Altair (JSON text).
+
+    Building a chart with Altair takes some 20-50 ms (it copies and checks its objects at every step), and
+    charts of one shape differ only in their values, the end of the scale and the description. So Altair
+    builds each shape once, and vega_lite_spec() fills in the rest. tests/test_charts.py checks that charts of
+    one shape differ only there and that each is valid Vega-Lite with its own values."""
     import altair as alt
 
-    series = indicator["typ"] == SERIES
-    data = alt.Data(values=[{"etikett": row.axis_label if series else _wrap(row.axis_label), "varde": row.value,
-                             "text": row.text} for row in rows])
-    top = max(max(row.value for row in rows), 1)
-    scale = alt.Scale(domain=[0, top * (1.18 if series else 1.28)], nice=False, zero=True)
+    data = alt.Data(values=[])
+    scale = alt.Scale(domain=[0, _TOP_SENTINEL], nice=False, zero=True)
     # Whole numbers with a space between thousands (the sv-SE locale given to vl-convert).
     value_axis = alt.Axis(title=unit_label, format=",d", tickCount=5, grid=True, gridColor="#d9d9d9")
     base = alt.Chart(data)
     if series:
-        many = len(rows) > 6
         category = alt.X("etikett:N", sort=None, title=None,
                          axis=alt.Axis(labelAngle=-40 if many else 0, labelLimit=160))
         bars = base.mark_bar(color=BAR_COLOUR).encode(x=category, y=alt.Y("varde:Q", scale=scale, axis=value_axis))
         labels = base.mark_text(dy=-8, color=TEXT_COLOUR, fontSize=FONT_SIZE, fontWeight="bold").encode(
             x=alt.X("etikett:N", sort=None), y=alt.Y("varde:Q", scale=scale), text="text:N")
-        size = {"width": alt.Step(max(48, min(90, WIDTH // len(rows)))), "height": 220}
+        size = {"width": alt.Step(step), "height": 220}
     else:
         category = alt.Y("etikett:N", sort=None, title=None,
                          axis=alt.Axis(labelExpr="split(datum.label, '\\n')", labelLimit=0, labelPadding=6))
         bars = base.mark_bar(color=BAR_COLOUR).encode(y=category, x=alt.X("varde:Q", scale=scale, axis=value_axis))
         labels = base.mark_text(align="left", dx=4, color=TEXT_COLOUR, fontSize=FONT_SIZE, fontWeight="bold").encode(
             y=alt.Y("etikett:N", sort=None), x=alt.X("varde:Q", scale=scale), text="text:N")
-        lines = max(row_label.count("\n") + 1 for row_label in (_wrap(r.axis_label) for r in rows))
-        size = {"width": 300, "height": alt.Step(max(30, 16 * lines + 8))}
-    chart = (bars + labels).properties(description=description, **size).configure(
+        size = {"width": 300, "height": alt.Step(step)}
+    chart = (bars + labels).properties(description="", **size).configure(
         font=FONT, background="white", padding=8, aria=False,
         axis={"labelColor": TEXT_COLOUR, "titleColor": TEXT_COLOUR, "domainColor": AXIS_COLOUR, "tickColor": AXIS_COLOUR,
               "labelFontSize": FONT_SIZE - 1, "titleFontSize": FONT_SIZE, "titleFontWeight": "normal"},
         view={"stroke": None})
-    return chart.to_dict(validate=False)
+    return json.dumps(chart.to_dict(validate=False), ensure_ascii=False)
+
+
+def _fill_top(node: Any, top: float) -> int:
+    """Put the scale's end where the template has the sentinel; how many places that was."""
+    found = 0
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if value == _TOP_SENTINEL and not isinstance(value, bool):
+                node[key] = top
+                found += 1
+            else:
+                found += _fill_top(value, top)
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            if value == _TOP_SENTINEL and not isinstance(value, bool):
+                node[index] = top
+                found += 1
+            else:
+                found += _fill_top(value, top)
+    return found
+
+
+def vega_lite_spec(indicator: dict, rows: list[Row], unit_label: str, description: str) -> dict:
+    """The chart as a Vega-Lite specification: its shape's template (built with Altair) with its values."""
+    series = indicator["typ"] == SERIES
+    top = max(max(row.value for row in rows), 1)
+    if series:
+        many, step = len(rows) > 6, max(48, min(90, WIDTH // len(rows)))
+    else:
+        lines = max(row_label.count("\n") + 1 for row_label in (_wrap(r.axis_label) for r in rows))
+        many, step = False, max(30, 16 * lines + 8)
+    spec = json.loads(_template(series, many, step, unit_label))
+    spec["data"] = {"values": [{"etikett": row.axis_label if series else _wrap(row.axis_label), "varde": row.value,
+                                "text": row.text} for row in rows]}
+    spec["description"] = description
+    if _fill_top(spec, top * (1.18 if series else 1.28)) != 2:  # the bars' and the labels' scale
+        raise ValueError("mallen för diagrammet har inte skalans slut på två ställen")
+    return spec
 
 
 def _content_key(indicator: dict) -> str:
