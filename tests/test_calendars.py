@@ -14,7 +14,8 @@ from test_tables import AGREEMENT_TITLE, FORMULA_NAME, QUOTED_NAME, hostile_site
 
 DAY = dt.timedelta(days=1)
 STAMP = dt.datetime(TODAY.year, TODAY.month, TODAY.day, tzinfo=dt.timezone.utc)
-CALENDAR_KINDS = {"overenskommelse", "granskning", "intag"}  # contacts are not in the calendars
+CALENDAR_KINDS = {"overenskommelse", "beslut", "granskning", "intag"}  # contacts are not in the calendars
+PAGES = {"overenskommelser": "overenskommelser/", "beslut": "beslut/", "insatser": "insatser/"}
 
 
 def parse(data: bytes) -> Calendar:
@@ -54,9 +55,13 @@ def check_event(event, start: dt.date, end: dt.date, overdue: bool) -> None:
 
 
 def org_ids_by_rule(catalogue, finding) -> list[str]:
-    """The README's rule, written out: agreement → ansvarig; insats → drivs_av, else its kommuners' förbund."""
+    """The README's rule, written out: agreement → ansvarig; decision → the organisation that decides, if named;
+    insats → drivs_av, else its kommuners' förbund."""
     if finding.section == "overenskommelser":
         return [catalogue.overenskommelser[finding.record_id]["ansvarig"]]
+    if finding.section == "beslut":
+        body = catalogue.beslut[finding.record_id]["beslutas_av"]
+        return [body["organisation"]] if "organisation" in body else []
     insats = catalogue.insatser[finding.record_id]
     if insats.get("drivs_av"):
         return insats["drivs_av"]
@@ -89,11 +94,15 @@ def test_every_finding_is_one_event_on_its_due_date_or_today_when_overdue(which,
         check_event(event, day, day + DAY, overdue)
         summary, description = str(event["SUMMARY"]), str(event["DESCRIPTION"])
         assert summary.split(": ", 1)[1] == finding.record_name
-        assert summary.startswith("Försenad") == overdue
-        assert f"Ansvarig: {finding.responsible}." in description
+        assert summary.startswith("Försena") == overdue
+        who = "Beslutas av" if finding.kind == "beslut" else "Ansvarig"
+        assert f"{who}: {finding.responsible}." in description
+        if finding.kind == "beslut":
+            assert summary.startswith(("Beslut senast", "Försenat beslut") if finding.field == "senast" else
+                                      ("Stäm av beslut senast", "Försenad avstämning av beslut"))
         if finding.due:
             assert finding.due.isoformat() in description
-        page = ("overenskommelser/" if finding.section == "overenskommelser" else "insatser/") + finding.record_id + "/"
+        page = PAGES[finding.section] + finding.record_id + "/"
         assert description.endswith(f"Sida på Insatsguiden: {page}")
         assert "URL" not in event  # no site_url: a relative address is no URI
     # What is left are the revision windows of the agreements with a yearly window.
@@ -192,3 +201,40 @@ def test_the_built_site_publishes_the_calendars_and_tables(built_site):
         assert (built_site / path).is_file(), path
     parsed = parse((built_site / "kalender" / "alla.ics").read_bytes())
     assert len(events(parsed)) > 60
+
+
+def test_a_pending_decision_is_on_its_deadline_in_the_deciding_organisations_calendar(default_catalogue):
+    """Decisions (issue 13) fall due like agreements: a deadline ahead is an event on that day with the
+    30-day reminder, in the calendar of the organisation that decides; one with no organisation is only
+    in alla.ics; a taken decision is in no calendar."""
+    from insatsguiden import DEFAULT_DATA
+
+    text = DEFAULT_DATA.read_text(encoding="utf-8")
+    text = text.replace('    beslutas_av:\n      namn: Parterna i EVI-överenskommelsen\n    vackt: "2021-09"\n'
+                        '    senast: "2022-03-31"\n',
+                        '    beslutas_av:\n      namn: Parterna i EVI-överenskommelsen\n      organisation: ludvika-ami\n'
+                        '    vackt: "2021-09"\n    senast: "2027-02-15"\n', 1)
+    assert 'senast: "2027-02-15"' in text
+    result = validate_text(text, "insatser.yaml", TODAY)
+    assert result.ok, [p.text() for p in result.problems]
+    files = calendars.files(Site.build(result.catalogue, TODAY))
+    uid = "beslut-revision-av-evi-overenskommelsen@insatsguiden"
+    event = events(parse(files["kalender/alla.ics"]))[uid]
+    check_event(event, dt.date(2027, 2, 15), dt.date(2027, 2, 16), overdue=False)
+    question = result.catalogue.beslut["revision-av-evi-overenskommelsen"]["fraga"]
+    assert str(event["SUMMARY"]) == f"Beslut senast: {question}"
+    name = result.catalogue.organisationer["ludvika-ami"]["namn"]
+    assert f"Beslutas av: {name}." in str(event["DESCRIPTION"])
+    assert str(event["DESCRIPTION"]).endswith("Sida på Insatsguiden: beslut/revision-av-evi-overenskommelsen/")
+    assert uid in events(parse(files["kalender/ludvika-ami.ics"]))
+    # A decision body without an organisation (the default data's) is in the combined calendar only.
+    default_files = calendars.files(Site.build(default_catalogue, TODAY))
+    assert uid in events(parse(default_files["kalender/alla.ics"]))
+    assert not any(uid.encode() in data for path, data in default_files.items() if path != "kalender/alla.ics")
+    # Taken: no longer in any calendar.
+    taken = text.replace('    senast: "2027-02-15"\n    status: vantar\n',
+                         '    senast: "2027-02-15"\n    status: fattat\n    utfall: Överenskommelsen revideras.\n'
+                         '    beslutat: "2026-10-01"\n', 1)
+    result = validate_text(taken, "insatser.yaml", TODAY)
+    assert result.ok, [p.text() for p in result.problems]
+    assert all(uid.encode() not in data for data in calendars.files(Site.build(result.catalogue, TODAY)).values())

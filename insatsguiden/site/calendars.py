@@ -2,8 +2,8 @@
 
 One calendar with everything (`kalender/alla.ics`) and one per organisation
 responsible (`kalender/<organisation-id>.ics`): every agreement's revision
-due date (and its yearly revision window), every insats's next review and
-intake confirmation, as all-day events with a reminder 30 days before. The
+due date (and its yearly revision window), every pending decision's deadline
+or next check, every insats's next review and intake confirmation, as all-day events with a reminder 30 days before. The
 dates are the review findings' own (`domain/freshness.py`), not recomputed.
 Overdue items are placed on the build date, so a subscriber sees them now
 rather than years back in the calendar. Built with the `icalendar` library.
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from icalendar import Alarm, Calendar, Event, vDuration
 
-from ..domain.freshness import KIND_LABELS, OVERDUE, Finding, sentence
+from ..domain.freshness import DECISION_CHECK_FIELD, KIND_LABELS, OVERDUE, Finding, sentence
 from ..model.catalogue import Catalogue
 from .render import MONTHS, url
 
@@ -32,11 +32,14 @@ ALL = "alla"
 CLASH_SUFFIX = "--organisation"
 REMINDER_BEFORE = dt.timedelta(days=30)
 REFRESH = dt.timedelta(days=1)   # how often subscribers are asked to fetch the file again
-CALENDAR_KINDS = ("overenskommelse", "granskning", "intag")
+CALENDAR_KINDS = ("overenskommelse", "beslut", "granskning", "intag")
 WINDOW_KIND = "revisionsfonster"
+DECISION_CHECK = "beslut_avstamning"   # a pending decision with a next check and no deadline
 # What to do, by kind: on time, and when overdue.
 SUMMARIES = {
     "overenskommelse": ("Revidera senast", "Försenad revision"),
+    "beslut": ("Beslut senast", "Försenat beslut"),
+    DECISION_CHECK: ("Stäm av beslut senast", "Försenad avstämning av beslut"),
     "granskning": ("Granska senast", "Försenad granskning"),
     "intag": ("Bekräfta intag senast", "Försenad bekräftelse av intag"),
     WINDOW_KIND: ("Revisionsfönster", "Revisionsfönster"),
@@ -60,10 +63,14 @@ class Entry:
 
 def responsible_organisations(catalogue: Catalogue, finding: Finding) -> tuple[str, ...]:
     """Ids of the organisations named in `finding.responsible`, by the same rule as freshness:
-    an agreement's `ansvarig`; an insats's `drivs_av`, else the samordningsförbund of its kommuner;
+    an agreement's `ansvarig`; a decision's deciding organisation (`beslutas_av.organisation`);
+    an insats's `drivs_av`, else the samordningsförbund of its kommuner;
     else none (the item is only in the combined calendar)."""
     if finding.section == "overenskommelser":
         return (catalogue.overenskommelser[finding.record_id]["ansvarig"],)
+    if finding.section == "beslut":
+        organisation = catalogue.beslut[finding.record_id]["beslutas_av"].get("organisation")
+        return (organisation,) if organisation else ()
     insats = catalogue.insatser[finding.record_id]
     if insats.get("drivs_av"):
         return tuple(insats["drivs_av"])
@@ -83,7 +90,15 @@ def window_ending_on_or_after(day: dt.date, first_month: int, last_month: int) -
 
 
 def _page(finding: Finding) -> str:
-    return url("overenskommelse" if finding.section == "overenskommelser" else "insats", finding.record_id)
+    kinds = {"overenskommelser": "overenskommelse", "beslut": "beslut", "insatser": "insats"}
+    return url(kinds[finding.section], finding.record_id)
+
+
+def _summaries(finding: Finding) -> tuple[str, str]:
+    """(on time, overdue): a decision that waits for a check rather than a deadline says so."""
+    if finding.kind == "beslut" and finding.field == DECISION_CHECK_FIELD:
+        return SUMMARIES[DECISION_CHECK]
+    return SUMMARIES[finding.kind]
 
 
 def _where(page: str, site_url: str | None) -> str:
@@ -101,9 +116,10 @@ def entries(site: "Site", site_url: str | None = None) -> list[Entry]:
         organisations = responsible_organisations(catalogue, finding)
         overdue = finding.state == OVERDUE
         day = today if overdue else finding.due
-        label = SUMMARIES[finding.kind][1 if overdue else 0]
+        label = _summaries(finding)[1 if overdue else 0]
         # The name is in the summary already; the description says what, by when and who.
-        lines = [f"{sentence(finding)} Ansvarig: {finding.responsible}."]
+        who = "Beslutas av" if finding.kind == "beslut" else "Ansvarig"
+        lines = [f"{sentence(finding)} {who}: {finding.responsible}."]
         if overdue:
             lines.append(f"Visas på byggdatumet {today.isoformat()} tills det är åtgärdat.")
         lines.append(_where(page, site_url))
@@ -163,7 +179,8 @@ def calendar_file(name: str, events: list[bytes]) -> bytes:
     ics.add("calscale", "GREGORIAN")
     ics.add("method", "PUBLISH")
     ics.add("x-wr-calname", name)
-    ics.add("x-wr-caldesc", "Datum då överenskommelser ska revideras, insatser granskas och intag bekräftas, "
+    ics.add("x-wr-caldesc", "Datum då överenskommelser ska revideras, beslut fattas, insatser granskas och "
+                            "intag bekräftas, "
                             "med påminnelse 30 dagar före. Det som är försenat ligger på byggdatumet. "
                             "Från Insatsguiden.")
     ics.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
