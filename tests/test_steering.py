@@ -138,6 +138,29 @@ def test_report_groups_overdue_items_by_owner_and_mentions_each_account_once():
     assert "Ska insatsen bli kvar?" in section and "Avtalet" not in section
 
 
+def test_report_groups_items_due_soon_by_owner_without_mentioning_anyone():
+    # Both records fall due within the warning period: the decision 2026-12-01, the agreement 2026-12-10.
+    today = D(2026, 11, 23)
+    found = evaluate(catalogue(today, dates='    senast: "2026-12-01"',
+                               agreement_owner="{roll: Avtalsansvarig, github: bo-avtal}"), today)
+    soon = {f.record_name: f.owner for f in found if f.state == SOON}
+    assert soon.get("Ska insatsen bli kvar?") == "Samordnare" and len(set(soon.values())) >= 2, soon
+    report = as_markdown(found, "t.yaml", today)
+    part = report.split("## Snart dags per förvaltare")[1]
+    assert "@" not in part   # nobody is notified before anything is late
+    sections = {block.split("\n", 1)[0]: block for block in part.split("#### ")[1:]}
+    samordnare = next(block for heading, block in sections.items() if heading.startswith("Samordnare: "))
+    others = [block for heading, block in sections.items() if not heading.startswith("Samordnare: ")]
+    assert "Ska insatsen bli kvar?" in samordnare and "| Insatsen" not in samordnare
+    assert others and all("Ska insatsen bli kvar?" not in block for block in others)
+    for heading, block in sections.items():
+        rows = [line for line in block.splitlines() if line.startswith("| ") and "---" not in line][1:]
+        assert heading.endswith(f": {len(rows)} snart dags")
+    assert sum(int(h.rsplit(": ", 1)[1].split()[0]) for h in sections) == sum(f.state == SOON for f in found)
+    # The agreement is overdue, the decision only due soon: only the agreement's owner is notified.
+    assert mentions_to_notify("", report) == ["bo-avtal"]
+
+
 def test_an_account_is_printed_only_as_a_valid_name():
     assert valid_account("anna-samordnare") and valid_account("a" * 39)
     for bad in ("", "a" * 40, "-anna", "anna-", "an--na", "anna samordnare", "anna\n@eve", "@anna", "anna_s",

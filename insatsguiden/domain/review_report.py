@@ -3,7 +3,8 @@
 The Markdown report is the weekly tracking issue's body. What is overdue is grouped
 by owner (the record's `forvaltare` role, else who is responsible), and an owner
 with a GitHub account is mentioned once, in its heading, so each person is
-notified of their own list. An account is only ever printed as `@` followed by a
+notified of their own list. What falls due soon is grouped by owner too, under
+lower headings that mention nobody (no notification before anything is late). An account is only ever printed as `@` followed by a
 name that matches the schema's pattern for GitHub accounts; every other text from
 the data is escaped, so it cannot mention anyone.
 """
@@ -20,6 +21,7 @@ from .freshness import KIND_LABELS, OK, OVERDUE, SOON, STATE_LABELS, Finding, du
 
 MARKER = "<!-- insatsguiden-granskning -->"  # identifies the tracking issue's body
 OWNER_HEADING = "### "                       # an owner's section in the report (tools/tracking.py reads it)
+SOON_OWNER_HEADING = "#### "                 # an owner's items that fall due soon: no mention, no notification
 # The schema's own pattern and length for a GitHub account ($defs/github_konto): the one definition.
 _ACCOUNT = load_schema()["$defs"]["github_konto"]
 ACCOUNT_PATTERN = re.compile(_ACCOUNT["pattern"].rstrip("$") + r"\Z")
@@ -113,7 +115,12 @@ def as_markdown(findings: list[Finding], filename: str, today: dt.date) -> str:
             lines += [owner_heading(group), "", *TABLE_HEAD, *(_row(f, filename) for f in group.findings), ""]
     soon = [f for f in findings if f.state == SOON]
     if soon:
-        lines += ["## Snart dags", "", *TABLE_HEAD, *(_row(f, filename) for f in soon), ""]
+        lines += ["## Snart dags per förvaltare", "",
+                  "Det som ska vara klart inom varningstiden, per förvaltare. Här nämns ingen, så ingen får en "
+                  "avisering förrän något är försenat.", ""]
+        for group in by_owner(soon):
+            lines += [f"{SOON_OWNER_HEADING}{markdown_text(group.owner)}: {len(group.findings)} snart dags", "",
+                      *TABLE_HEAD, *(_row(f, filename) for f in group.findings), ""]
     if not counts[OVERDUE] and not counts[SOON]:
         lines += ["Allt är aktuellt.", ""]
     return "\n".join(lines)
