@@ -104,6 +104,39 @@ def test_names_dates_and_level_follow_the_data(data):
     assert not soup.select_one('a[href*="github.com"]')  # no repository known: no issue link
 
 
+def test_exemptions_and_content_outside_the_law_come_from_the_data(data):
+    t = data["webbplats"]["tillganglighet"]
+    soup = statement(data)
+    assert not t.get("oskaligt_betungande") and not t.get("utanfor_lagen")
+    text = text_of(soup)
+    assert "Inget innehåll är undantaget" in text and "inget innehåll som lagen inte omfattar (9 §)" in text
+    t["oskaligt_betungande"] = [{"innehall": "Inskannade protokoll från styrelsen 2015–2018.",
+                                 "skal": "De används sällan och skulle behöva skrivas om för hand."}]
+    t["utanfor_lagen"] = ["Kartor från Lantmäteriet som vi visar men inte styr över."]
+    soup = statement(data)
+    text = text_of(soup)
+    assert "Inget innehåll är undantaget" not in text and "inget innehåll som lagen inte omfattar" not in text
+    exempt = soup.select_one("#oskaligt-betungande").find_next("ul").get_text(" ")
+    assert "Inskannade protokoll från styrelsen 2015–2018." in exempt and "Skäl: De används sällan" in exempt
+    outside = soup.select_one("#utanfor-lagen").find_next("ul").get_text(" ")
+    assert "Kartor från Lantmäteriet som vi visar men inte styr över." in outside
+
+
+def test_an_exemption_without_a_reason_is_refused_where_it_stands(default_catalogue):
+    from insatsguiden import DEFAULT_DATA
+    from insatsguiden.model.validate import validate_text
+
+    text = DEFAULT_DATA.read_text(encoding="utf-8")
+    marker = "    kontakt:\n      roll: Västerbergslagens samordningsförbund"
+    assert text.count(marker) == 1
+    broken = text.replace(marker, "    oskaligt_betungande:\n      - innehall: Gamla protokoll\n" + marker)
+    result = validate_text(broken, "insatser.yaml", TODAY)
+    assert not result.ok
+    line = broken[:broken.index("      - innehall: Gamla protokoll")].count("\n") + 1
+    problem = next(p for p in result.problems if "skal" in p.text())
+    assert problem.line == line and "oskaligt_betungande" in problem.text(), problem.text()
+
+
 def test_hostile_text_in_the_statement_stays_text(data):
     t = data["webbplats"]["tillganglighet"]
     t["brister"] = ['Tabeller med "citat" & <3 rader']
