@@ -27,7 +27,7 @@ from insatsguiden.model.reader import display_path, published_path
 from insatsguiden.model.schema import schema_bytes
 from insatsguiden.model.validate import validate_file
 from insatsguiden.site.csp import add_meta, allow_injected_script, headers_file
-from insatsguiden.site.render import Page, Site, render_page, site_pages, static_files
+from insatsguiden.site.render import Page, Site, published_site_url, render_page, site_pages, static_files
 from insatsguiden.site.search_index import build_index
 from insatsguiden.tools.history import data_history
 
@@ -66,8 +66,10 @@ def on_config(config, **_):
     repository = os.environ.get("GITHUB_REPOSITORY") or config.extra.get("github_repository") or None
     # The change feed reads the data file's git history here, at the edge (None without git).
     history = data_history(data_path)
-    _build = Build(Site.build(result.catalogue, today, repository, history),
-                   {page.src_uri: page for page in site_pages(result.catalogue)})
+    site = Site.build(result.catalogue, today, repository, history)
+    # Given a public address in mkdocs.yml (site_url), the calendars' events link to it.
+    site.site_url = published_site_url(config.site_url)
+    _build = Build(site, {page.src_uri: page for page in site_pages(result.catalogue)})
     # A static page ages: say which day its review states were computed for.
     config.copyright = f"Uppgifterna kontrollerades mot datum {today.isoformat()} när sidorna byggdes."
     config.watch.append(str(data_path))

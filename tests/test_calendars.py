@@ -238,3 +238,45 @@ def test_a_pending_decision_is_on_its_deadline_in_the_deciding_organisations_cal
     result = validate_text(taken, "insatser.yaml", TODAY)
     assert result.ok, [p.text() for p in result.problems]
     assert all(uid.encode() not in data for data in calendars.files(Site.build(result.catalogue, TODAY)).values())
+
+
+@pytest.mark.parametrize("value, taken", [
+    ("https://exempel.se/guide/", "https://exempel.se/guide/"),
+    ("https://exempel.se/guide", "https://exempel.se/guide/"),
+    ("https://insatser.finsam.se", "https://insatser.finsam.se/"),
+    ("http://127.0.0.1:8000/", None),             # what `mkdocs serve` puts there
+    ("http://exempel.se/", None),
+    ("javascript:alert(1)//", None),
+    ("https://user:pw@exempel.se/", None),
+    ("https://exempel.se/?a=1", None),
+    ("https://exempel.se/#x", None),
+    ("https:///guide/", None),
+    ("https://exempel.se/a b/", None),
+    ("https://exempel.se/\r\nX-Y: z", None),
+    ("", None),
+    (None, None),
+])
+def test_only_a_public_https_site_url_is_used(value, taken):
+    from insatsguiden.site.render import published_site_url
+
+    assert published_site_url(value) == taken
+
+
+def test_site_url_in_mkdocs_yml_reaches_the_calendars(monkeypatch):
+    """The hook passes mkdocs.yml's site_url on (tests/test_serve_csp.py loads the hooks the same way)."""
+    from mkdocs.config import load_config
+    from conftest import ROOT
+    from test_serve_csp import _hooks
+
+    monkeypatch.setenv("INSATSGUIDEN_TODAY", TODAY.isoformat())
+    monkeypatch.delenv("INSATSGUIDEN_DATA", raising=False)
+    hooks = _hooks()
+    for given, expected in (("https://exempel.se/guide", "https://exempel.se/guide/"), ("http://127.0.0.1:8000/", None)):
+        config = load_config(config_file=str(ROOT / "mkdocs.yml"), site_url=given)
+        hooks.on_config(config)
+        assert hooks._build.site.site_url == expected
+        event = events(parse(calendars.files(hooks._build.site)["kalender/alla.ics"]))["granskning-evi-ludvika@insatsguiden"]
+        if expected:
+            assert str(event["URL"]) == "https://exempel.se/guide/insatser/evi-ludvika/"
+        else:
+            assert "URL" not in event

@@ -208,9 +208,9 @@ def organisation_calendars(site: "Site") -> dict[str, str]:
 def files(site: "Site", site_url: str | None = None) -> dict[str, bytes]:
     """Published path (relative to the site root) -> bytes.
 
-    `site_url` (none is configured in mkdocs.yml): with it, events carry an absolute URL;
+    `site_url` (else `site.site_url`, from mkdocs.yml's site_url when it is https): with it, events carry an absolute URL;
     without it the page's site-relative address is in the description (a relative URL is not a valid URI)."""
-    site_url = site_url or getattr(site, "site_url", None)
+    site_url = site_url or site.site_url
     stamp = dt.datetime.combine(site.today, dt.time(0, 0), tzinfo=dt.timezone.utc)
     everything = entries(site, site_url)
     events = [event(entry, stamp, site_url).to_ical() for entry in everything]

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import jinja2
 from markupsafe import Markup
@@ -55,6 +55,20 @@ class Page:
     context: dict[str, Any] = field(default_factory=dict)
 
 
+def published_site_url(value: object) -> str | None:
+    """`site_url` from mkdocs.yml when it is a public https address (ending in '/'), else None.
+
+    `mkdocs serve` replaces site_url with its own http://127.0.0.1 address, which no subscriber can reach:
+    only https is taken, and never an address with a user, password, query or fragment."""
+    if not isinstance(value, str) or not value:
+        return None
+    parts = urlsplit(value.strip())
+    if (parts.scheme != "https" or not parts.hostname or parts.username or parts.password or parts.query
+            or parts.fragment or any(ch.isspace() or ord(ch) < 32 for ch in value.strip())):
+        return None
+    return value.strip().rstrip("/") + "/"
+
+
 @dataclass
 class Site:
     """Everything a page may show: the catalogue and the review findings on the build date."""
@@ -65,6 +79,8 @@ class Site:
     repository: str | None = None   # GitHub owner/name for "Föreslå ändring" and "Rapportera fel"
     # The data file's changes, newest first (tools/history.py), or None when the build has no git history.
     history: list | None = None
+    # Where the site is published (https://…/, see published_site_url); calendars then carry absolute links.
+    site_url: str | None = None
 
     @classmethod
     def build(cls, catalogue: Catalogue, today: dt.date, repository: str | None = None,
