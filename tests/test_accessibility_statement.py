@@ -116,6 +116,8 @@ def test_exemptions_and_content_outside_the_law_come_from_the_data(data):
     soup = statement(data)
     text = text_of(soup)
     assert "Inget innehåll är undantaget" not in text and "inget innehåll som lagen inte omfattar" not in text
+    assert "på grund av de brister och de undantag som beskrivs nedan" in text
+    assert "Följande innehåll omfattas inte av lagen (9 §)" in text
     exempt = soup.select_one("#oskaligt-betungande").find_next("ul").get_text(" ")
     assert "Inskannade protokoll från styrelsen 2015–2018." in exempt and "Skäl: De används sällan" in exempt
     outside = soup.select_one("#utanfor-lagen").find_next("ul").get_text(" ")

@@ -254,6 +254,8 @@ def test_the_record_schemas_cover_every_field_of_the_data_schema():
                                ("ej-tackta-behov", "ej_tackt_behov"), ("beslut", "beslut")):
         api_props = set(found[f"{folder}-post"]["$defs"][definition]["properties"])
         assert api_props == set(data_defs[definition]["properties"]) | {"url"}, folder
+    # index.json publishes the accessibility statement's data as it stands in the file.
+    assert found["index"]["$defs"]["tillganglighet"] == data_defs["tillganglighet"]
 
 
 def test_index_counts_and_links(api_dir, raw):

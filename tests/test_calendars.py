@@ -253,6 +253,12 @@ def test_a_pending_decision_is_on_its_deadline_in_the_deciding_organisations_cal
     ("https:///guide/", None),
     ("https://exempel.se/a b/", None),
     ("https://exempel.se/\r\nX-Y: z", None),
+    ("https://exempel.se/guide/?", None),
+    ("https://exempel.se/#", None),
+    ('https://exempel.se/"x"/', None),
+    ("https://exempel.se/<x>/", None),
+    ("https://exempel.se/\x7f/", None),
+    ("https://exempel.se/åäö/", None),            # MkDocs would publish it percent-encoded
     ("", None),
     (None, None),
 ])

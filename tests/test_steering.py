@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import json
 import re
+from dataclasses import replace
 
 import pytest
 from bs4 import BeautifulSoup
@@ -157,6 +158,10 @@ def test_report_groups_items_due_soon_by_owner_without_mentioning_anyone():
         rows = [line for line in block.splitlines() if line.startswith("| ") and "---" not in line][1:]
         assert heading.endswith(f": {len(rows)} snart dags")
     assert sum(int(h.rsplit(": ", 1)[1].split()[0]) for h in sections) == sum(f.state == SOON for f in found)
+    # One role is one heading, whether or not an item names the role's account.
+    twins = [replace(f, owner_role="Samordnare", owner_github=account)
+             for f, account in zip([f for f in found if f.state == SOON], ("anna-samordnare", None, "bo-avtal"))]
+    assert as_markdown(twins, "t.yaml", today).count("#### Samordnare: 3 snart dags") == 1
     # The agreement is overdue, the decision only due soon: only the agreement's owner is notified.
     assert mentions_to_notify("", report) == ["bo-avtal"]
 

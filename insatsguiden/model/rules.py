@@ -176,7 +176,7 @@ MAX_SUGGESTIONS = 20
 # tests/test_reserved_ids.py checks these lists against the templates.
 RESERVED_IDS = frozenset("""
     index
-    alla katalog innehallsforteckning tillganglighetsredogorelse om-nagot-inte-fungerar tillsyn teknisk-information kanda-brister hur-vi-testat
+    alla katalog innehallsforteckning tillganglighetsredogorelse om-nagot-inte-fungerar tillsyn teknisk-information kanda-brister hur-vi-testat oskaligt-betungande utanfor-lagen
     alla-insatser atagande avvikelser behov driver efter-kommun efter-typ ej-tackta ej-tackta-behov enheter
     filtrera finansierar forsenad forvantningar granskning insatser kallor kontakt kort-om kriterier mal malgrupp
     namns-av ok organisationer overenskommelser passar-inte-for prova-forst remiss revisionsregel sa-fungerar-det

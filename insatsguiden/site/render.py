@@ -55,16 +55,19 @@ class Page:
     context: dict[str, Any] = field(default_factory=dict)
 
 
+# What RFC 3986 allows in a URI (ASCII only; no space, quote, angle bracket or control character).
+_URI_CHARACTERS = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
+
+
 def published_site_url(value: object) -> str | None:
     """`site_url` from mkdocs.yml when it is a public https address (ending in '/'), else None.
 
     `mkdocs serve` replaces site_url with its own http://127.0.0.1 address, which no subscriber can reach:
     only https is taken, and never an address with a user, password, query or fragment."""
-    if not isinstance(value, str) or not value:
+    if not isinstance(value, str) or not _URI_CHARACTERS.fullmatch(value.strip()):
         return None
     parts = urlsplit(value.strip())
-    if (parts.scheme != "https" or not parts.hostname or parts.username or parts.password or parts.query
-            or parts.fragment or any(ch.isspace() or ord(ch) < 32 for ch in value.strip())):
+    if parts.scheme != "https" or not parts.hostname or "@" in parts.netloc or "?" in value or "#" in value:
         return None
     return value.strip().rstrip("/") + "/"
 
