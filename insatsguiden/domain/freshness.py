@@ -112,6 +112,8 @@ def duration(days: int) -> str:
     return f"{count} {one if count == 1 else many}"
 
 
+# A pending decision without a deadline, due for its next check (nasta_avstamning): it reads as its own kind.
+DECISION_CHECK = "beslut_avstamning"
 # What falls due, and its verb as past participle and as passive infinitive.
 PHRASES = {
     "overenskommelse": ("Överenskommelsen", "reviderats", "revideras"),
@@ -121,16 +123,24 @@ PHRASES = {
     # A decision with a deadline (senast) …
     "beslut": ("Beslutet", "fattats", "fattas"),
     # … and one without, due for its next check (nasta_avstamning).
-    "beslut_avstamning": ("Frågan", "stämts av", "stämmas av"),
+    DECISION_CHECK: ("Frågan", "stämts av", "stämmas av"),
 }
 DECISION_CHECK_FIELD = "nasta_avstamning"
 
 
+def phrase_key(kind: str, field: str = "") -> str:
+    """The kind a finding reads as: a decision due for its next check reads differently from one with a deadline."""
+    return DECISION_CHECK if kind == "beslut" and field == DECISION_CHECK_FIELD else kind
+
+
 def phrases_for(kind: str, field: str = "") -> tuple[str, str, str]:
-    """The subject and verbs of a finding: a decision due for its next check reads differently from one with a deadline."""
-    if kind == "beslut" and field == DECISION_CHECK_FIELD:
-        return PHRASES["beslut_avstamning"]
-    return PHRASES[kind]
+    """The subject and verbs of a finding."""
+    return PHRASES[phrase_key(kind, field)]
+
+
+def responsible_label(kind: str) -> str:
+    """Who a finding names: the body that decides a decision, else who is responsible."""
+    return "Beslutas av" if kind == "beslut" else "Ansvarig"
 
 
 NEVER = "aldrig"
@@ -167,7 +177,7 @@ def browser_rules() -> dict:
 
 def message(finding: Finding) -> str:
     """'EVI-överenskommelsen: … Ansvarig: AMI. Hålls aktuell av: Samordnare.' (a decision: 'Beslutas av: …')."""
-    who = "Beslutas av" if finding.kind == "beslut" else "Ansvarig"
+    who = responsible_label(finding.kind)
     kept = f" Hålls aktuell av: {finding.owner_role}." if finding.owner_role else ""
     return f"{finding.record_name}: {sentence(finding)} {who}: {finding.responsible}.{kept}"
 

@@ -4,9 +4,10 @@ The Markdown report is the weekly tracking issue's body. What is overdue is grou
 by owner (the record's `forvaltare` role, else who is responsible), and an owner
 with a GitHub account is mentioned once, in its heading, so each person is
 notified of their own list. What falls due soon is grouped by owner too, under
-lower headings that mention nobody (no notification before anything is late). An account is only ever printed as `@` followed by a
-name that matches the schema's pattern for GitHub accounts; every other text from
-the data is escaped, so it cannot mention anyone.
+lower headings that mention nobody (no notification before anything is late).
+An account is only ever printed as `@` followed by a name that matches the
+schema's pattern for GitHub accounts; every other text from the data is escaped,
+so it cannot mention anyone.
 """
 from __future__ import annotations
 

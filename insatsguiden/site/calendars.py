@@ -3,10 +3,11 @@
 One calendar with everything (`kalender/alla.ics`) and one per organisation
 responsible (`kalender/<organisation-id>.ics`): every agreement's revision
 due date (and its yearly revision window), every pending decision's deadline
-or next check, every insats's next review and intake confirmation, as all-day events with a reminder 30 days before. The
-dates are the review findings' own (`domain/freshness.py`), not recomputed.
-Overdue items are placed on the build date, so a subscriber sees them now
-rather than years back in the calendar. Built with the `icalendar` library.
+or next check, every insats's next review and intake confirmation, as all-day
+events with a reminder 30 days before. The dates are the review findings' own
+(`domain/freshness.py`), not recomputed. Overdue items are placed on the build
+date, so a subscriber sees them now rather than years back in the calendar.
+Built with the `icalendar` library.
 """
 from __future__ import annotations
 
@@ -17,9 +18,11 @@ from typing import TYPE_CHECKING
 
 from icalendar import Alarm, Calendar, Event, vDuration
 
-from ..domain.freshness import DECISION_CHECK_FIELD, KIND_LABELS, OVERDUE, Finding, sentence
+from ..domain.freshness import (DECISION_CHECK, KIND_LABELS, OVERDUE, Finding, phrase_key, responsible_label,
+                                sentence)
 from ..model.catalogue import Catalogue
-from .render import MONTHS, url
+from .render import MONTHS
+from .tables import page_address
 
 if TYPE_CHECKING:
     from .render import Site
@@ -34,8 +37,7 @@ REMINDER_BEFORE = dt.timedelta(days=30)
 REFRESH = dt.timedelta(days=1)   # how often subscribers are asked to fetch the file again
 CALENDAR_KINDS = ("overenskommelse", "beslut", "granskning", "intag")
 WINDOW_KIND = "revisionsfonster"
-DECISION_CHECK = "beslut_avstamning"   # a pending decision with a next check and no deadline
-# What to do, by kind: on time, and when overdue.
+# What to do, by kind (as freshness.phrase_key reads a finding): on time, and when overdue.
 SUMMARIES = {
     "overenskommelse": ("Revidera senast", "Försenad revision"),
     "beslut": ("Beslut senast", "Försenat beslut"),
@@ -89,18 +91,6 @@ def window_ending_on_or_after(day: dt.date, first_month: int, last_month: int) -
     raise AssertionError("a yearly window ends within two years")  # pragma: no cover
 
 
-def _page(finding: Finding) -> str:
-    kinds = {"overenskommelser": "overenskommelse", "beslut": "beslut", "insatser": "insats"}
-    return url(kinds[finding.section], finding.record_id)
-
-
-def _summaries(finding: Finding) -> tuple[str, str]:
-    """(on time, overdue): a decision that waits for a check rather than a deadline says so."""
-    if finding.kind == "beslut" and finding.field == DECISION_CHECK_FIELD:
-        return SUMMARIES[DECISION_CHECK]
-    return SUMMARIES[finding.kind]
-
-
 def _where(page: str, site_url: str | None) -> str:
     return f"Sida: {site_url.rstrip('/')}/{page}" if site_url else f"Sida på Insatsguiden: {page}"
 
@@ -112,14 +102,13 @@ def entries(site: "Site", site_url: str | None = None) -> list[Entry]:
     for finding in site.findings:
         if finding.kind not in CALENDAR_KINDS:
             continue
-        page = _page(finding)
+        page = page_address(finding.section, finding.record_id)
         organisations = responsible_organisations(catalogue, finding)
         overdue = finding.state == OVERDUE
         day = today if overdue else finding.due
-        label = _summaries(finding)[1 if overdue else 0]
+        label = SUMMARIES[phrase_key(finding.kind, finding.field)][1 if overdue else 0]
         # The name is in the summary already; the description says what, by when and who.
-        who = "Beslutas av" if finding.kind == "beslut" else "Ansvarig"
-        lines = [f"{sentence(finding)} {who}: {finding.responsible}."]
+        lines = [f"{sentence(finding)} {responsible_label(finding.kind)}: {finding.responsible}."]
         if overdue:
             lines.append(f"Visas på byggdatumet {today.isoformat()} tills det är åtgärdat.")
         lines.append(_where(page, site_url))
@@ -180,8 +169,7 @@ def calendar_file(name: str, events: list[bytes]) -> bytes:
     ics.add("method", "PUBLISH")
     ics.add("x-wr-calname", name)
     ics.add("x-wr-caldesc", "Datum då överenskommelser ska revideras, beslut fattas, insatser granskas och "
-                            "intag bekräftas, "
-                            "med påminnelse 30 dagar före. Det som är försenat ligger på byggdatumet. "
+                            "intag bekräftas, med påminnelse 30 dagar före. Det som är försenat ligger på byggdatumet. "
                             "Från Insatsguiden.")
     ics.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     ics.add("x-published-ttl", vDuration(REFRESH))
@@ -208,8 +196,8 @@ def organisation_calendars(site: "Site") -> dict[str, str]:
 def files(site: "Site", site_url: str | None = None) -> dict[str, bytes]:
     """Published path (relative to the site root) -> bytes.
 
-    `site_url` (else `site.site_url`, from mkdocs.yml's site_url when it is https): with it, events carry an absolute URL;
-    without it the page's site-relative address is in the description (a relative URL is not a valid URI)."""
+    `site_url` (else `site.site_url`, from mkdocs.yml's site_url when it is https): with it, events carry
+    an absolute URL; without it the page's site-relative address is in the description (a relative URL is not a valid URI)."""
     site_url = site_url or site.site_url
     stamp = dt.datetime.combine(site.today, dt.time(0, 0), tzinfo=dt.timezone.utc)
     everything = entries(site, site_url)
