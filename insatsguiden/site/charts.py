@@ -276,20 +276,13 @@ def _template(series: bool, many: bool, step: int, unit_label: str) -> str:
 def _fill_top(node: Any, top: float) -> int:
     """Put the scale's end where the template has the sentinel; how many places that was."""
     found = 0
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if value == _TOP_SENTINEL and not isinstance(value, bool):
-                node[key] = top
-                found += 1
-            else:
-                found += _fill_top(value, top)
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            if value == _TOP_SENTINEL and not isinstance(value, bool):
-                node[index] = top
-                found += 1
-            else:
-                found += _fill_top(value, top)
+    children = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    for key, value in list(children):
+        if value == _TOP_SENTINEL and not isinstance(value, bool):
+            node[key] = top
+            found += 1
+        else:
+            found += _fill_top(value, top)
     return found
 
 

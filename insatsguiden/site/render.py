@@ -64,12 +64,13 @@ def published_site_url(value: object) -> str | None:
 
     `mkdocs serve` replaces site_url with its own http://127.0.0.1 address, which no subscriber can reach:
     only https is taken, and never an address with a user, password, query or fragment."""
-    if not isinstance(value, str) or not _URI_CHARACTERS.fullmatch(value.strip()):
+    address = value.strip() if isinstance(value, str) else ""
+    if not _URI_CHARACTERS.fullmatch(address):
         return None
-    parts = urlsplit(value.strip())
-    if parts.scheme != "https" or not parts.hostname or "@" in parts.netloc or "?" in value or "#" in value:
+    parts = urlsplit(address)
+    if parts.scheme != "https" or not parts.hostname or "@" in parts.netloc or "?" in address or "#" in address:
         return None
-    return value.strip().rstrip("/") + "/"
+    return address.rstrip("/") + "/"
 
 
 @dataclass
