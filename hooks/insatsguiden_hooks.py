@@ -26,9 +26,11 @@ from insatsguiden.model.problems import format_problems, summary
 from insatsguiden.model.reader import display_path, published_path
 from insatsguiden.model.schema import schema_bytes
 from insatsguiden.model.validate import validate_file
+from insatsguiden.site import charts
 from insatsguiden.site.csp import add_meta, allow_injected_script, headers_file
+from insatsguiden.site.publish import InBackground, Request
 from insatsguiden.site.render import Page, Site, published_site_url, render_page, site_pages, static_files
-from insatsguiden.site.search_index import build_index
+from insatsguiden.site.search_index import SearchIndex
 from insatsguiden.tools.history import data_history
 
 
@@ -38,9 +40,18 @@ class Build:
     site: Site
     pages: dict[str, Page]
     script_hashes: set[str] = field(default_factory=set)
+    writer: InBackground | None = None         # the process writing it, under `mkdocs build`
+    search: SearchIndex | None = None          # Pagefind, fed each page as it is rendered
+    nav_urls: tuple[str, ...] = ()             # the addresses of the pages in the nav
 
 
 _build: Build | None = None  # the build in progress, made anew by on_config
+_command: str | None = None  # "build", "serve" or "gh-deploy" from the command line (on_startup); None in-process
+
+
+def on_startup(*, command, **_):
+    global _command
+    _command = command
 
 
 def _today() -> dt.date:
@@ -56,32 +67,88 @@ def on_config(config, **_):
     global _build
     data_path = Path(os.environ.get("INSATSGUIDEN_DATA") or DEFAULT_DATA)
     today = _today()
-    result = validate_file(data_path, today, display_name=display_path(str(data_path)))
-    if not result.ok:
-        raise Abort("Datafilen har fel och sajten byggs inte:\n"
-                    + format_problems(result.problems, more=result.more) + "\n" + summary(result.problems, result.more))
-    # Published files (granskning.json) name the data file relative to the repository only.
-    result.catalogue.filename = published_path(data_path)
     # Where the data is edited: the CI's own repository, else mkdocs.yml's extra.github_repository.
     repository = os.environ.get("GITHUB_REPOSITORY") or config.extra.get("github_repository") or None
     # The change feed reads the data file's git history here, at the edge (None without git).
     history = data_history(data_path)
-    site = Site.build(result.catalogue, today, repository, history)
     # Given a public address in mkdocs.yml (site_url), the calendars' events link to it.
-    site.site_url = published_site_url(config.site_url)
-    _build = Build(site, {page.src_uri: page for page in site_pages(result.catalogue)})
+    site_url = published_site_url(config.site_url)
+    # Published files (granskning.json) name the data file relative to the repository only.
+    request = Request(str(data_path), display_path(str(data_path)), published_path(data_path), today, repository,
+                      history, site_url, config.site_dir)
+    # Under `mkdocs build` the open data is made by a second process, which starts validating now, beside
+    # this one (site/publish.py). `mkdocs serve` and builds run from Python (tests that change the
+    # validator in this process) write it with the pages.
+    writer = InBackground(request) if _command == "build" else None
+    result = validate_file(data_path, today, display_name=request.display_name)
+    if not result.ok:
+        if writer is not None:
+            writer.stop()
+        raise Abort("Datafilen har fel och sajten byggs inte:\n"
+                    + format_problems(result.problems, more=result.more) + "\n" + summary(result.problems, result.more))
+    result.catalogue.filename = request.published_name
+    site = Site.build(result.catalogue, today, repository, history)
+    site.site_url = site_url
+    _build = Build(site, {page.src_uri: page for page in site_pages(result.catalogue)}, writer=writer)
     # A static page ages: say which day its review states were computed for.
     config.copyright = f"Uppgifterna kontrollerades mot datum {today.isoformat()} när sidorna byggdes."
     config.watch.append(str(data_path))
+    if os.environ.get("INSATSGUIDEN_PAGEFIND") != "0":  # "0": a quick preview or a benchmark without the index
+        try:
+            _build.search = SearchIndex()
+        except (OSError, RuntimeError) as error:
+            if _build.writer is not None:
+                _build.writer.stop()
+            raise Abort(f"Sökindexet (Pagefind) kunde inte startas: {error}") from None
     return config
 
 
 def on_files(files, *, config, **_):
     for src_uri in _build.pages:
         files.append(File.generated(config, src_uri, content="<!-- genereras av insatsguiden -->\n"))
-    for src_uri, content in static_files(_build.site, schema_bytes()).items():
+    # The open data feeds no page: under `mkdocs build` a second process (started in on_config) produces
+    # it while the pages render and writes it now that the site folder is ready (site/publish.py).
+    if _build.writer is None:
+        for src_uri, content in static_files(_build.site, schema_bytes()).items():
+            files.append(File.generated(config, src_uri, content=content))
+    else:
+        _build.writer.write()  # MkDocs has emptied the site folder by now
+    # The charts are drawn now (in worker processes when there are many), or read from the cache
+    # folder of earlier builds: the pages show them.
+    for src_uri, content in charts.files(_build.site, cache=_chart_cache(config)).items():
         files.append(File.generated(config, src_uri, content=content))
     return files
+
+
+def _chart_cache(config) -> Path | None:
+    """.cache/insatsguiden beside mkdocs.yml, or INSATSGUIDEN_CACHE (a folder, or 0 for none)."""
+    chosen = os.environ.get("INSATSGUIDEN_CACHE")
+    if chosen == "0":
+        return None
+    base = Path(chosen) if chosen else Path(config.config_file_path).parent / ".cache" / "insatsguiden"
+    return charts.cache_folder(base)
+
+
+def on_nav(nav, **_):
+    _build.nav_urls = tuple(page.url for page in nav.pages)
+    return nav
+
+
+def nav_key(page) -> str | None:
+    """For overrides/main.html: the folder of a page outside the nav, whose primary navigation (relative
+    links, nothing active) it shares with every page in that folder; None for pages it may differ on."""
+    address = getattr(page, "url", None)  # the 404 page has none
+    if not isinstance(address, str) or not address.endswith("/") or any(url.startswith(address) for url in _build.nav_urls):
+        return None  # in the nav (its entry is active), or the nav links into it
+    return address[:-1].rpartition("/")[0]
+
+
+def on_env(env, *, config, **_):
+    env.globals["ig_nav_key"] = nav_key
+    env.globals["ig_nav_cache"] = {}  # anew for every build
+    if _build.search is not None:  # every page's content is in: the index is written while the theme works
+        _build.search.write(config.site_dir)
+    return env
 
 
 def on_page_markdown(markdown, *, page, **_):
@@ -94,11 +161,13 @@ def on_page_markdown(markdown, *, page, **_):
 
 def on_page_content(html, *, page, **_):
     generated = _build.pages.get(page.file.src_uri)
-    if generated is None:
-        return html
-    rendered = render_page(generated, _build.site)
-    page.toc = get_toc(rendered.toc)
-    return rendered.html
+    if generated is not None:
+        rendered = render_page(generated, _build.site)
+        page.toc = get_toc(rendered.toc)
+        html = rendered.html
+    if _build.search is not None and (generated is None or generated.indexed):
+        _build.search.add_content(page.file.dest_uri, html)  # final here: Pagefind indexes it meanwhile
+    return html
 
 
 def _with_policy(html: str) -> str:
@@ -127,11 +196,21 @@ def on_serve(server, **_):
     return server
 
 
+def on_build_error(**_):
+    if _build is not None and _build.writer is not None:
+        _build.writer.stop()
+    if _build is not None and _build.search is not None:
+        _build.search.close()
+
+
 def on_post_build(*, config, **_):
+    if _build.writer is not None:
+        problem = _build.writer.wait()
+        if problem:
+            raise Abort("De öppna data (api/, hsds/, csv/, kalender/, andringar/) kunde inte skrivas:\n" + problem)
     # The same policy as a header, for hosts that read a _headers file.
     Path(config.site_dir, "_headers").write_text(headers_file(_build.script_hashes), encoding="utf-8")
-    if os.environ.get("INSATSGUIDEN_PAGEFIND") == "0":
-        return  # a quick preview or a benchmark of the build without the search index
-    problem = build_index(config.site_dir)
-    if problem:
-        raise Abort("Sökindexet (Pagefind) kunde inte byggas:\n" + problem)
+    if _build.search is not None:
+        problem = _build.search.finish(config.site_dir)
+        if problem:
+            raise Abort("Sökindexet (Pagefind) kunde inte byggas:\n" + problem)

@@ -240,6 +240,36 @@ def test_each_chart_is_rendered_once_whatever_shows_it(monkeypatch):
     assert len(calls) == 1
 
 
+# --- kept on disk between builds ------------------------------------------------------------------
+
+def test_the_cache_folder_serves_the_next_build_and_a_tampered_file_is_drawn_anew(tmp_path):
+    made = chart(INSATS, _distribution(["Cachad kategori", "En till"]))
+    charts._SVG.pop(made.key, None)
+    render_all([made], workers=1, cache=tmp_path)
+    cached = tmp_path / f"{made.key}.svg"
+    drawn = cached.read_text(encoding="utf-8")
+    assert drawn == svg(made) and unsafe_svg(drawn) is None
+    # The next build (nothing in memory) takes the file as it is: a harmless change shows it was read.
+    marked = drawn.replace('class="marks"', 'class="marks ur-cachen"', 1)
+    assert marked != drawn
+    cached.write_text(marked, encoding="utf-8")
+    charts._SVG.pop(made.key)
+    render_all([made], workers=1, cache=tmp_path)
+    assert svg(made) == marked and made.size == chart(INSATS, _distribution(["Cachad kategori", "En till"])).size
+    # A file that would run something is never published: the chart is drawn anew and the file replaced.
+    cached.write_text(drawn.replace("<rect ", '<rect onload="alert(1)" ', 1), encoding="utf-8")
+    charts._SVG.pop(made.key)
+    render_all([made], workers=1, cache=tmp_path)
+    assert svg(made) == drawn and cached.read_text(encoding="utf-8") == drawn
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_the_cache_folder_is_named_by_the_renderer_version(tmp_path):
+    import vl_convert
+
+    assert charts.cache_folder(tmp_path) == tmp_path / f"diagram-vl-convert-{vl_convert.__version__}"
+
+
 # --- generated valid indicators always draw ---------------------------------------------------
 
 _names = st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Zl", "Zp", "Cf")), min_size=1,

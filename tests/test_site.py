@@ -106,6 +106,21 @@ def test_links_between_records_resolve(built_site):
             assert (target / "index.html").exists() or target.is_file(), (path, href)
 
 
+def test_every_primary_nav_link_resolves_on_every_page(built_site):
+    # Pages outside the nav share one rendering of it per folder (overrides/main.html, hooks' nav_key):
+    # a wrong key would give a page its neighbour folder's relative links.
+    checked = 0
+    for path in built_site.rglob("index.html"):
+        nav = page(built_site, str(path.relative_to(built_site))).select("nav.md-nav--primary a[href]")
+        assert nav, path
+        for anchor in nav:
+            href = anchor["href"].split("#")[0]
+            target = (path.parent / href).resolve()
+            assert (target / "index.html").exists() or target.is_file(), (path, anchor["href"])
+            checked += 1
+    assert checked > 1000
+
+
 def test_generated_pages_stay_out_of_the_nav(built_site, default_catalogue):
     nav_links = {a["href"] for a in page(built_site, "insatser/evi-ludvika").select("nav.md-nav--primary a[href]")}
     # Only overview pages: the limit guards against record pages (thousands at scale) in the nav, which

@@ -13,9 +13,12 @@ page's HTML stays small. The alt text is the generated summary; the same
 figures stand in a table beside the chart.
 
 The file name is a hash of the Vega-Lite specification, so a chart is
-rendered once per content, whichever pages show it, and kept in memory for the
-next build under `mkdocs serve`. Rendering takes some 50 ms per chart, so
-large catalogues are rendered in worker processes (`files()`).
+rendered once per content, whichever pages show it, kept in memory for the
+next build under `mkdocs serve`, and kept on disk for the next build in the
+cache folder the hook names (.cache/insatsguiden beside mkdocs.yml, as
+mkdocs-material keeps its social cards in .cache/): a cached file is checked
+like a fresh rendering before it is used. Rendering takes some 30 ms of CPU
+per chart, so large catalogues are rendered in worker processes (`files()`).
 
 Validation (model/steering_rules.py) has already refused whatever cannot be
 drawn; a chart that still fails raises ChartError naming the insats and the
@@ -29,12 +32,14 @@ import hashlib
 import json
 import math
 import os
+import re
 import textwrap
 import xml.etree.ElementTree as ET
 from collections import OrderedDict
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
+from pathlib import Path
 from typing import Any
 
 from ..model.dates import parse_partial
@@ -60,6 +65,9 @@ CACHE_SIZE = 20_000       # rendered charts kept between builds (mkdocs serve)
 MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
           "november", "december")
 SHORT_MONTHS = ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
+
+
+_SIZE = re.compile(r'<svg\b[^>]*?\swidth="([0-9.]+)"[^>]*?\sheight="([0-9.]+)"')
 
 
 class ChartError(RuntimeError):
@@ -111,7 +119,11 @@ class Chart:
     @property
     def size(self) -> tuple[int, int]:
         """Width and height of the rendered SVG in pixels (renders it if no build has yet)."""
-        root = ET.fromstring(svg(self))
+        text = svg(self)
+        found = _SIZE.match(text)  # vl-convert's root element: <svg ... width="422" height="144" ...>
+        if found:
+            return round(float(found[1])), round(float(found[2]))
+        root = ET.fromstring(text)
         return round(float(root.get("width"))), round(float(root.get("height")))
 
 
@@ -412,9 +424,56 @@ def svg(made: Chart) -> str:
     return found if found is not None else _accept(made, _render(made.spec_json))
 
 
-def render_all(charts: list[Chart], workers: int | None = None) -> None:
-    """Render every chart not yet rendered; in worker processes when there are many."""
-    todo = list({c.key: c for c in charts if c.key not in _SVG}.values())
+def cache_folder(base: str | os.PathLike) -> Path:
+    """Where rendered charts are kept between builds, under base (the project's .cache/insatsguiden).
+
+    A file is named by the hash of its chart's Vega-Lite specification; the folder by the version of
+    vl-convert, which bundles Vega and Vega-Lite, so a new renderer starts from empty."""
+    import vl_convert
+
+    return Path(base) / f"diagram-vl-convert-{vl_convert.__version__}"
+
+
+def _from_cache(todo: list[Chart], folder: Path | None) -> list[Chart]:
+    """Take what the cache has (checked like a fresh rendering: a cache is a file anyone could edit);
+    what is left to render."""
+    if folder is None or not folder.is_dir():
+        return todo
+    left = []
+    for made in todo:
+        try:
+            text = (folder / f"{made.key}.svg").read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            left.append(made)
+            continue
+        if unsafe_svg(text) is None:
+            _remember(_SVG, made.key, text)
+        else:
+            left.append(made)  # drawn anew, and the file replaced
+    return left
+
+
+def _to_cache(made: list[Chart], folder: Path | None) -> None:
+    if folder is None or not made:
+        return
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for chart in made:
+            temporary = folder / f".{chart.key}.{os.getpid()}.tmp"
+            temporary.write_text(_SVG[chart.key], encoding="utf-8")
+            temporary.replace(folder / f"{chart.key}.svg")  # never a half-written file under its name
+    except OSError:
+        pass  # a cache that cannot be written only makes the next build slower
+
+
+def render_all(charts: list[Chart], workers: int | None = None, cache: Path | None = None) -> None:
+    """Render every chart not yet rendered (or in the cache folder); in worker processes when there are many."""
+    todo = _from_cache(list({c.key: c for c in charts if c.key not in _SVG}.values()), cache)
+    _render_missing(todo, workers)
+    _to_cache(todo, cache)
+
+
+def _render_missing(todo: list[Chart], workers: int | None) -> None:
     if workers is None:
         workers = min(MAX_WORKERS, os.cpu_count() or 1, math.ceil(len(todo) / PARALLEL_FROM))
     if workers <= 1:
@@ -433,8 +492,8 @@ def site_charts(catalogue: Any) -> list[Chart]:
             for indicator in insats.get("indikatorer") or []]
 
 
-def files(site: Any) -> dict[str, bytes]:
-    """Every chart of the catalogue as diagram/<hash>.svg (for render.static_files)."""
+def files(site: Any, cache: Path | None = None) -> dict[str, bytes]:
+    """Every chart of the catalogue as diagram/<hash>.svg, the ones in the cache folder read from it."""
     charts = site_charts(site.catalogue)
-    render_all(charts)
+    render_all(charts, cache=cache)
     return {made.path: svg(made).encode("utf-8") for made in charts}

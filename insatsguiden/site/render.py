@@ -46,6 +46,12 @@ _HEADING = re.compile(r'<h([23]) id="([^"]+)">(.*?)</h\1>', re.S)
 _TAG = re.compile(r"<[^>]+>")
 
 
+# Pages whose whole article is data-pagefind-ignore="all" (copies and lists of other pages): Pagefind
+# finds nothing to index in them, so the build does not send them (tests/test_build_parallel.py
+# compares the index with Pagefind's command line on every built page).
+NOT_INDEXED = frozenset({"beslut.html", "granskning_ansvarig.html", "innan_du_remitterar.html", "katalog.html"})
+
+
 @dataclass
 class Page:
     src_uri: str          # where the page pretends to live in docs/, e.g. insatser/evi-ludvika.md
@@ -53,6 +59,11 @@ class Page:
     title: str
     template: str
     context: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def indexed(self) -> bool:
+        """Whether the search index has anything from this page."""
+        return self.template not in NOT_INDEXED
 
 
 # What RFC 3986 allows in a URI (ASCII only; no space, quote, angle bracket or control character).
@@ -139,19 +150,44 @@ def url(kind: str, identity: str) -> str:
     return URL_PATTERNS[kind].format(identity)
 
 
+@lru_cache(maxsize=65536)
 def relative(from_url: str, to_url: str) -> str:
-    """Relative link between two directory-style site addresses."""
-    base = from_url.rstrip("/") or "."
-    target = to_url.rstrip("/") or "."
-    link = posixpath.relpath(target, base)
+    """Relative link between two directory-style site addresses (as posixpath.relpath, without its
+    filesystem normalisation: a page links to hundreds of others, thousands of pages are rendered)."""
+    base = [part for part in from_url.split("/") if part]
+    target = [part for part in to_url.split("/") if part]
+    common = 0
+    for mine, theirs in zip(base, target):
+        if mine != theirs:
+            break
+        common += 1
+    link = "/".join([".."] * (len(base) - common) + target[common:]) or "."
     if to_url.endswith("/") or not to_url:
-        link = link.rstrip("/") + "/" if link != "." else "./"
+        link = link + "/" if link != "." else "./"
     return link
+
+
+class _Environment(jinja2.Environment):
+    """Jinja's environment, with `record.field` on a plain dict looked up as the key first.
+
+    Jinja tries an attribute before an item, so every `insats.namn` raised and caught an AttributeError;
+    with thousands of pages that was seconds of a build. A plain dict has no other attributes than
+    dict's own, so the result is the same: names of dict's methods (`.values()`) still reach the method."""
+
+    _DICT_ATTRIBUTES = frozenset(dir(dict))
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict and attribute not in self._DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
 
 
 @lru_cache(maxsize=None)
 def environment() -> jinja2.Environment:
-    env = jinja2.Environment(loader=TEMPLATES, autoescape=True, trim_blocks=True, lstrip_blocks=True)
+    env = _Environment(loader=TEMPLATES, autoescape=True, trim_blocks=True, lstrip_blocks=True)
     env.filters["md"] = render_markdown
     env.filters["mdi"] = render_inline
     env.globals.update(
@@ -304,14 +340,15 @@ def site_pages(catalogue: Catalogue) -> list[Page]:
 
 def static_files(site: Site, schema: bytes) -> dict[str, bytes]:
     """Files published as they are: the schema for editors (as read by the model), the review state for
-    machines, and the open data (JSON API, HSDS, CSV, calendars, change feed)."""
+    machines, and the open data (JSON API, HSDS, CSV, calendars, change feed). The charts, which the
+    pages show, come from charts.files()."""
     from . import api, calendars, changes, hsds, tables
 
     files = {
         "schema/insatser.schema.json": schema,
         "granskning.json": as_json(site.findings, site.catalogue.filename, site.today).encode("utf-8"),
     }
-    for module in (api, hsds, tables, calendars, changes, charts):
+    for module in (api, hsds, tables, calendars, changes):
         produced = module.files(site)
         clash = files.keys() & produced.keys()
         assert not clash, f"{module.__name__} publishes {sorted(clash)} again"

@@ -1,0 +1,169 @@
+"""Writing the open data into the built site, in a process of its own while the pages render.
+
+The open data (API, HSDS, CSV, calendars, change feed) is some 20,000 files at 5,000
+insatser; producing and writing them took a fifth of a build, and none of it feeds a page.
+So `mkdocs build` hands it to a second Python process (`InBackground`), started before
+the build validates the data: the two validate side by side, then the child produces the
+files while MkDocs renders the pages, and writes them once MkDocs has emptied the site
+folder. The build waits for it before the search index is written.
+
+The process is spawned, not forked: a fork shares the parent's memory copy-on-write, and
+Python's reference counts write to nearly every page of it, which cost more system time
+than the fork saved. The child reads and validates the data file itself (as the parent did:
+same file, same date, same result) and gets the rest of what a Site needs, which is small.
+`mkdocs serve` writes the files itself, through the same `write_files`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import pickle
+import subprocess
+import sys
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+Files = dict[str, bytes]
+
+
+def write_files(files: Files, site_dir: str | os.PathLike) -> None:
+    """Write each file under site_dir (paths are site-relative, '/'-separated), creating folders."""
+    root = Path(site_dir)
+    made: set[Path] = set()
+    for relative_path, content in files.items():
+        target = root.joinpath(*relative_path.split("/"))
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        target.write_bytes(content)
+
+
+@dataclass(frozen=True)
+class Request:
+    """What the child needs to build the same Site as the parent and write its open data."""
+    data_path: str
+    display_name: str
+    published_name: str        # the data file's name in granskning.json (relative to the repository)
+    today: dt.date
+    repository: str | None
+    history: Any               # the data file's history (tools/history.py), or None
+    site_url: str | None
+    site_dir: str
+    share: str | None = None   # a folder to render pages into beside the build (site/sharing.py), or None
+
+
+def site_of(request: Request) -> Any:
+    """The Site the request describes, from the data file validated anew."""
+    from ..model.validate import validate_file
+    from .render import Site
+
+    result = validate_file(Path(request.data_path), request.today, display_name=request.display_name)
+    if not result.ok:  # the parent validated the same file: it changed during the build
+        raise RuntimeError("datafilen ändrades under bygget och är nu ogiltig; bygg om")
+    result.catalogue.filename = request.published_name
+    site = Site.build(result.catalogue, request.today, request.repository, request.history)
+    site.site_url = request.site_url
+    return site
+
+
+def produce(request: Request) -> Files:
+    """The open data of the site the request describes."""
+    from ..model.schema import schema_bytes
+    from .render import static_files
+
+    return static_files(site_of(request), schema_bytes())
+
+
+def help_render(site: Any, folder: str) -> int:
+    """Render pages from the end of the build's list into folder until the build gets there; how many."""
+    from .render import render_page, site_pages
+    from .sharing import Claims, render_from_the_back
+
+    pages = site_pages(site.catalogue)
+    claims = Claims.join(folder, [page.src_uri for page in pages])
+    if claims is None:
+        return 0
+    try:
+        return render_from_the_back(claims, pages, lambda page: render_page(page, site).html)
+    finally:
+        claims.close()
+
+
+_WRITE = b"skriv\n"
+
+
+def _child() -> int:
+    """`python -m insatsguiden.site.publish`: read a pickled Request on stdin, produce the files, wait for
+    the go-ahead line, write them; print nothing on success, else the traceback."""
+    try:
+        from ..model.schema import schema_bytes
+        from .render import static_files
+
+        request = pickle.load(sys.stdin.buffer)
+        site = site_of(request)
+        if request.share:  # pages first: the open data is wanted only when the build ends
+            help_render(site, request.share)
+        files = static_files(site, schema_bytes())
+        if sys.stdin.buffer.readline() != _WRITE:
+            return 1  # the build stopped
+        write_files(files, request.site_dir)
+        return 0
+    except BaseException:  # reported by the parent, which stops the build
+        sys.stdout.write(traceback.format_exc()[-8000:])
+        return 1
+
+
+class InBackground:
+    """The open data being produced by another Python process, which writes it once `write()` says the
+    site folder is ready (MkDocs empties it after the build starts); `wait()` says how it went.
+
+    A plain subprocess rather than multiprocessing's spawn, which would import the program that runs
+    MkDocs (its __main__) again in the child."""
+
+    def __init__(self, request: Request):
+        self._process = subprocess.Popen([sys.executable, "-m", __name__], stdin=subprocess.PIPE,
+                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self._result: str | None | bool = False  # False: not yet known
+        try:
+            self._process.stdin.write(pickle.dumps(request))
+            self._process.stdin.flush()
+        except OSError:
+            pass  # the process has ended; wait() says why
+
+    def write(self) -> None:
+        """The site folder is ready: write the files into it."""
+        self._close_input(_WRITE)
+
+    def _close_input(self, last: bytes = b"") -> None:
+        if self._process.stdin is None:
+            return
+        try:
+            self._process.stdin.write(last)
+            self._process.stdin.close()
+        except OSError:
+            pass
+        self._process.stdin = None  # communicate() would flush it again
+
+    def wait(self) -> str | None:
+        """None when every file was written, else what went wrong."""
+        if self._result is False:
+            self._close_input()  # without the go-ahead line the child writes nothing
+            output, errors = self._process.communicate()
+            message = (output or errors).decode("utf-8", "replace").strip()
+            if self._process.returncode == 0:
+                self._result = None
+            else:
+                self._result = message or f"processen som skriver dem avbröts (slutkod {self._process.returncode})"
+        return self._result
+
+    def stop(self) -> None:
+        """Give up on the files (the build failed elsewhere)."""
+        if self._result is False:
+            self._process.kill()
+            self.wait()
+
+
+if __name__ == "__main__":
+    sys.exit(_child())

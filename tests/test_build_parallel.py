@@ -1,0 +1,106 @@
+"""The work a build hands to other processes (issue 12's build time): the open data written by a
+spawned process (site/publish.py) and the Pagefind index fed page by page (site/search_index.py).
+
+Each gives the same files as doing the work in the build's own process: the open data byte for
+byte, the search index page for page (the index chunks are numbered in the order pages arrive,
+so those are compared by what they hold, not byte for byte). A failure in the other process
+stops the build with a Swedish message, never a half-written site that looks whole.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import TODAY
+from insatsguiden import DEFAULT_DATA
+from insatsguiden.model.schema import schema_bytes
+from insatsguiden.model.validate import validate_file
+from insatsguiden.site.publish import InBackground, Request, write_files
+from insatsguiden.site.render import Site, static_files
+from insatsguiden.site.search_index import SearchIndex, build_index
+
+
+def _request(data: Path, site_dir: Path, published: str = "data/insatser.yaml") -> Request:
+    return Request(str(data), data.name, published, TODAY, "forbund/insatsguiden", None,
+                   "https://insatsguiden.example.se/", str(site_dir))
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in folder.rglob("*") if path.is_file()}
+
+
+def test_the_spawned_process_writes_the_same_open_data_as_the_build_itself(tmp_path):
+    result = validate_file(DEFAULT_DATA, TODAY)
+    result.catalogue.filename = "data/insatser.yaml"
+    site = Site.build(result.catalogue, TODAY, "forbund/insatsguiden", None)
+    site.site_url = "https://insatsguiden.example.se/"
+    expected = static_files(site, schema_bytes())
+    assert {"api/v1/index.json", "hsds/services.json", "csv/insatser.csv", "kalender/alla.ics",
+            "andringar/feed.xml", "granskning.json"} <= expected.keys()
+
+    in_process, spawned = tmp_path / "i", tmp_path / "s"
+    write_files(expected, in_process)
+    writer = InBackground(_request(DEFAULT_DATA, spawned))
+    writer.write()
+    assert writer.wait() is None
+    assert _tree(spawned) == _tree(in_process)
+
+
+def test_a_failure_in_the_spawned_process_is_reported_not_swallowed(tmp_path):
+    # The data file changed between the build's validation and the child's: the child says so.
+    broken = tmp_path / "insatser.yaml"
+    broken.write_text("insatser: [\n", encoding="utf-8")
+    writer = InBackground(_request(broken, tmp_path / "site"))
+    writer.write()
+    problem = writer.wait()
+    assert problem and "ändrades under bygget" in problem
+    assert not (tmp_path / "site" / "api").exists()
+
+
+def test_nothing_is_written_before_the_site_folder_is_ready_and_a_stopped_writer_says_so(tmp_path):
+    writer = InBackground(_request(DEFAULT_DATA, tmp_path / "site"))
+    with pytest.raises(subprocess.TimeoutExpired):  # it produces everything, then waits for write()
+        writer._process.wait(timeout=15)
+    assert not (tmp_path / "site").exists()
+    writer.stop()
+    assert writer.wait() and not (tmp_path / "site").exists()
+
+
+def _fragments(pagefind: Path) -> dict[str, dict]:
+    found = {}
+    for path in (pagefind / "fragment").glob("*.pf_fragment"):
+        raw = gzip.decompress(path.read_bytes())
+        assert raw.startswith(b"pagefind_dcd")
+        document = json.loads(raw[len(b"pagefind_dcd"):])
+        found[document["url"]] = document
+    return found
+
+
+def test_the_index_fed_page_by_page_holds_what_the_command_line_finds(built_site, tmp_path):
+    # Pagefind's command line on the finished pages, against the index the build fed with each page's article.
+    copy = tmp_path / "site"
+    shutil.copytree(built_site, copy, ignore=shutil.ignore_patterns("pagefind"))
+    assert build_index(str(copy)) is None
+    streamed, whole = _fragments(built_site / "pagefind"), _fragments(copy / "pagefind")
+    # The same pages with the same text, headings, anchors and titles; only the 404 page is left out.
+    assert "/404.html" in whole and "/404.html" not in streamed
+    del whole["/404.html"]
+    assert streamed and streamed == whole
+    assert any(url.startswith("/insatser/") for url in streamed)
+    entry = json.loads((built_site / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
+    assert set(entry["languages"]) == {"sv"}
+    assert entry["languages"]["sv"]["page_count"] == len(streamed)
+
+
+def test_pagefind_refusing_a_page_is_reported(tmp_path):
+    index = SearchIndex()
+    index.add("ok/index.html", '<html lang="sv"><body><article><h1>Hej</h1><p>Text</p></article></body></html>')
+    index._send({"type": "AddFile", "index_id": index._index + 99, "file_path": "x/index.html", "url": None,
+                 "file_contents": "<html></html>"})  # an index the service does not have
+    problem = index.finish(str(tmp_path))
+    assert problem and "Pagefind" in problem
