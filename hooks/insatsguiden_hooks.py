@@ -11,7 +11,10 @@ Handlers take MkDocs' arguments keyword-only, as mkdocs-material's own hooks do.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,7 +32,9 @@ from insatsguiden.model.validate import validate_file
 from insatsguiden.site import charts
 from insatsguiden.site.csp import add_meta, allow_injected_script, headers_file
 from insatsguiden.site.publish import InBackground, Request
-from insatsguiden.site.render import Page, Site, published_site_url, render_page, site_pages, static_files
+from insatsguiden.site.render import (Page, RenderedPage, Site, published_site_url, render_page, site_pages,
+                                      static_files, table_of_contents)
+from insatsguiden.site.sharing import BUILD, HELPER, Claims
 from insatsguiden.site.search_index import SearchIndex
 from insatsguiden.tools.history import data_history
 
@@ -42,10 +47,14 @@ class Build:
     script_hashes: set[str] = field(default_factory=set)
     writer: InBackground | None = None         # the process writing it, under `mkdocs build`
     search: SearchIndex | None = None          # Pagefind, fed each page as it is rendered
+    claims: Claims | None = None               # which pages the writer process renders (site/sharing.py)
+    order: dict[str, int] = field(default_factory=dict)  # each generated page's place in site_pages()
+    shared: int = 0                            # pages the writer process rendered
     nav_urls: tuple[str, ...] = ()             # the addresses of the pages in the nav
 
 
 _build: Build | None = None  # the build in progress, made anew by on_config
+log = logging.getLogger("mkdocs.hooks.insatsguiden")
 _command: str | None = None  # "build", "serve" or "gh-deploy" from the command line (on_startup); None in-process
 
 
@@ -74,22 +83,29 @@ def on_config(config, **_):
     # Given a public address in mkdocs.yml (site_url), the calendars' events link to it.
     site_url = published_site_url(config.site_url)
     # Published files (granskning.json) name the data file relative to the repository only.
+    # Under `mkdocs build` a second process starts validating now, beside this one, then renders pages
+    # from the end of the list while this one renders from the start, and makes the open data
+    # (site/publish.py, site/sharing.py). `mkdocs serve` and builds run from Python (tests that change
+    # the validator in this process) do all of it here.
+    share = tempfile.mkdtemp(prefix="insatsguiden-sidor-") if _command == "build" else None
     request = Request(str(data_path), display_path(str(data_path)), published_path(data_path), today, repository,
-                      history, site_url, config.site_dir)
-    # Under `mkdocs build` the open data is made by a second process, which starts validating now, beside
-    # this one (site/publish.py). `mkdocs serve` and builds run from Python (tests that change the
-    # validator in this process) write it with the pages.
-    writer = InBackground(request) if _command == "build" else None
+                      history, site_url, config.site_dir, share)
+    writer = InBackground(request) if share else None
     result = validate_file(data_path, today, display_name=request.display_name)
     if not result.ok:
         if writer is not None:
             writer.stop()
+            shutil.rmtree(share, ignore_errors=True)
         raise Abort("Datafilen har fel och sajten byggs inte:\n"
                     + format_problems(result.problems, more=result.more) + "\n" + summary(result.problems, result.more))
     result.catalogue.filename = request.published_name
     site = Site.build(result.catalogue, today, repository, history)
     site.site_url = site_url
-    _build = Build(site, {page.src_uri: page for page in site_pages(result.catalogue)}, writer=writer)
+    pages = site_pages(result.catalogue)
+    _build = Build(site, {page.src_uri: page for page in pages}, writer=writer)
+    if share:
+        _build.claims = Claims.create(share, [page.src_uri for page in pages])
+        _build.order = {page.src_uri: index for index, page in enumerate(pages)}
     # A static page ages: say which day its review states were computed for.
     config.copyright = f"Uppgifterna kontrollerades mot datum {today.isoformat()} när sidorna byggdes."
     config.watch.append(str(data_path))
@@ -144,6 +160,9 @@ def nav_key(page) -> str | None:
 
 
 def on_env(env, *, config, **_):
+    if _build.claims is not None:  # every page's content is known: the shared pages are no longer needed
+        log.info(f"Den andra processen renderade {_build.shared} av {len(_build.pages)} genererade sidor.")
+        _end_sharing()
     env.globals["ig_nav_key"] = nav_key
     env.globals["ig_nav_cache"] = {}  # anew for every build
     if _build.search is not None:  # every page's content is in: the index is written while the theme works
@@ -162,12 +181,30 @@ def on_page_markdown(markdown, *, page, **_):
 def on_page_content(html, *, page, **_):
     generated = _build.pages.get(page.file.src_uri)
     if generated is not None:
-        rendered = render_page(generated, _build.site)
+        rendered = _rendered(generated)
         page.toc = get_toc(rendered.toc)
         html = rendered.html
     if _build.search is not None and (generated is None or generated.indexed):
         _build.search.add_content(page.file.dest_uri, html)  # final here: Pagefind indexes it meanwhile
     return html
+
+
+def _rendered(generated: Page) -> RenderedPage:
+    """The page rendered here, or by the writer process if it claimed the page first."""
+    claims = _build.claims
+    if claims is not None and claims.claim(_build.order[generated.src_uri], BUILD) == HELPER:
+        html = claims.take(_build.order[generated.src_uri], _build.writer.alive)
+        if html is not None:
+            _build.shared += 1
+            return RenderedPage(html, table_of_contents(html))
+    return render_page(generated, _build.site)
+
+
+def _end_sharing() -> None:
+    if _build is not None and _build.claims is not None:
+        _build.claims.close()
+        shutil.rmtree(_build.claims.folder, ignore_errors=True)
+        _build.claims = None
 
 
 def _with_policy(html: str) -> str:
@@ -197,6 +234,7 @@ def on_serve(server, **_):
 
 
 def on_build_error(**_):
+    _end_sharing()
     if _build is not None and _build.writer is not None:
         _build.writer.stop()
     if _build is not None and _build.search is not None:

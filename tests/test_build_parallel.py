@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from conftest import TODAY
+from conftest import PYTHON, ROOT, TODAY
 from insatsguiden import DEFAULT_DATA
 from insatsguiden.model.schema import schema_bytes
 from insatsguiden.model.validate import validate_file
@@ -104,3 +106,54 @@ def test_pagefind_refusing_a_page_is_reported(tmp_path):
                  "file_contents": "<html></html>"})  # an index the service does not have
     problem = index.finish(str(tmp_path))
     assert problem and "Pagefind" in problem
+
+
+def test_pages_rendered_by_the_second_process_are_the_pages_the_build_would_render(tmp_path):
+    # A synthetic catalogue large enough that both processes render pages (site/sharing.py); without
+    # indicators, so the second process may take any page. Every generated page, rendered here in one
+    # process, must stand in the built page as it is, whichever process rendered it there.
+    import copy
+
+    import yaml
+
+    from insatsguiden.site.render import render_page, site_pages
+    from insatsguiden.tools.synthetic import _NoAliasDumper, catalogue
+
+    data = copy.deepcopy(catalogue(150))
+    for insats in data["insatser"]:
+        insats.pop("indikatorer", None)
+    data_file = tmp_path / "insatser.yaml"
+    data_file.write_text(yaml.dump(data, Dumper=_NoAliasDumper, allow_unicode=True, sort_keys=False, width=100),
+                         encoding="utf-8")
+    site_dir = tmp_path / "site"
+    completed = subprocess.run(
+        [PYTHON, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)], cwd=ROOT, capture_output=True,
+        text=True, timeout=600,
+        env={**os.environ, "INSATSGUIDEN_DATA": str(data_file), "INSATSGUIDEN_TODAY": TODAY.isoformat(),
+             "NO_MKDOCS_2_WARNING": "1", "INSATSGUIDEN_PAGEFIND": "0", "GITHUB_REPOSITORY": "forbund/insatsguiden"})
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    shared = re.search(r"Den andra processen renderade (\d+) av (\d+) genererade sidor", completed.stderr)
+    assert shared, completed.stderr[-2000:]
+    result = validate_file(data_file, TODAY)
+    site = Site.build(result.catalogue, TODAY, "forbund/insatsguiden", None)
+    pages = site_pages(result.catalogue)
+    assert int(shared[2]) == len(pages) and 0 < int(shared[1]) < len(pages)
+    for page in pages:
+        built = (site_dir / page.url / "index.html").read_text(encoding="utf-8")
+        assert render_page(page, site).html in built, page.url
+
+
+def test_each_page_is_claimed_once_and_a_helper_with_another_list_renders_nothing(tmp_path):
+    from insatsguiden.site.sharing import BUILD, HELPER, Claims
+
+    uris = [f"insatser/i{n}.md" for n in range(50)]
+    build = Claims.create(tmp_path, uris)
+    helper = Claims.join(tmp_path, uris, patience=1)
+    assert Claims.join(tmp_path, uris[:-1], patience=1) is None  # another list of pages
+    assert build.claim(0, BUILD) == BUILD and helper.claim(0, HELPER) == BUILD
+    assert helper.claim(49, HELPER) == HELPER and build.claim(49, BUILD) == HELPER
+    # A page the helper claimed but never delivered (it ended): the build renders it itself.
+    assert build.take(49, helper_alive=lambda: False) is None
+    helper.put(48, "<p>klar</p>")
+    assert helper.claim(48, HELPER) == HELPER and build.take(48, helper_alive=lambda: False) == "<p>klar</p>"
+    build.close(), helper.close()

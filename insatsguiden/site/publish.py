@@ -132,6 +132,9 @@ class InBackground:
         except OSError:
             pass  # the process has ended; wait() says why
 
+    def alive(self) -> bool:
+        return self._process.poll() is None
+
     def write(self) -> None:
         """The site folder is ready: write the files into it."""
         self._close_input(_WRITE)

@@ -1,0 +1,121 @@
+"""Two processes rendering one list of pages: the build from the front, the helper from the back.
+
+The build (MkDocs, through the hook) renders its generated pages in the order of
+`render.site_pages()`. The helper process of `publish.py` has validated the same data and
+knows the same list; it renders pages from the end of that list until it meets the
+build, writing each page's HTML into a shared folder, and the build takes those pages
+from there instead of rendering them. Who renders a page is settled by a claim table: a
+file with one byte per page, read and written under an exclusive `flock`, so each page is
+claimed exactly once. The table starts with a fingerprint of the list; a helper whose
+list differs renders nothing.
+
+The helper leaves out pages that show follow-up charts: their size comes from the drawn
+SVG, which only the build has.
+"""
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import time
+from pathlib import Path
+from typing import Iterable
+
+FREE, BUILD, HELPER = 0, 1, 2
+_CLAIMS = "claims"
+_FINGERPRINT = 32   # bytes of the list's fingerprint at the start of the claim table
+CHART_TEMPLATES = frozenset({"laget.html", "uppfoljning.html"})
+
+
+def fingerprint(src_uris: Iterable[str]) -> bytes:
+    return hashlib.sha256("\n".join(src_uris).encode("utf-8")).hexdigest()[:_FINGERPRINT].encode("ascii")
+
+
+def shows_charts(page) -> bool:
+    insats = page.context.get("insats")
+    return page.template in CHART_TEMPLATES or (page.template == "insats.html" and bool(insats.get("indikatorer")))
+
+
+class Claims:
+    """The claim table in a shared folder."""
+
+    def __init__(self, folder: str | os.PathLike, descriptor: int, count: int):
+        self.folder = Path(folder)
+        self._fd = descriptor
+        self.count = count
+
+    @classmethod
+    def create(cls, folder: str | os.PathLike, src_uris: list[str]) -> "Claims":
+        """The build's side: a table of free pages, put in place whole (the helper waits for it)."""
+        folder = Path(folder)
+        temporary = folder / f".{_CLAIMS}.tmp"
+        temporary.write_bytes(fingerprint(src_uris) + bytes(len(src_uris)))
+        temporary.replace(folder / _CLAIMS)
+        return cls(folder, os.open(folder / _CLAIMS, os.O_RDWR), len(src_uris))
+
+    @classmethod
+    def join(cls, folder: str | os.PathLike, src_uris: list[str], patience: float = 120.0) -> "Claims | None":
+        """The helper's side: the build's table once it exists, or None (another list, or no table in time)."""
+        path = Path(folder) / _CLAIMS
+        deadline = time.monotonic() + patience
+        while not path.exists():
+            if time.monotonic() > deadline:
+                return None
+            time.sleep(0.01)
+        descriptor = os.open(path, os.O_RDWR)
+        if os.pread(descriptor, _FINGERPRINT, 0) != fingerprint(src_uris):
+            os.close(descriptor)
+            return None
+        return cls(folder, descriptor, len(src_uris))
+
+    def claim(self, index: int, who: int) -> int:
+        """Take the page for `who` if it is free; who has it now (BUILD or HELPER)."""
+        fcntl.flock(self._fd, fcntl.LOCK_EX)
+        try:
+            owner = os.pread(self._fd, 1, _FINGERPRINT + index)[0]
+            if owner == FREE:
+                os.pwrite(self._fd, bytes([who]), _FINGERPRINT + index)
+                owner = who
+            return owner
+        finally:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+    def page_path(self, index: int) -> Path:
+        return self.folder / f"{index}.html"
+
+    def put(self, index: int, html: str) -> None:
+        """The helper's rendered page, in place whole or not at all."""
+        temporary = self.folder / f".{index}.tmp"
+        temporary.write_text(html, encoding="utf-8")
+        temporary.replace(self.page_path(index))
+
+    def take(self, index: int, helper_alive) -> str | None:
+        """The helper's page, waiting while it renders it; None if the helper ended without it."""
+        path = self.page_path(index)
+        while True:
+            try:
+                return path.read_text(encoding="utf-8")
+            except FileNotFoundError:
+                if not helper_alive():
+                    return path.read_text(encoding="utf-8") if path.exists() else None
+                time.sleep(0.002)
+
+    def close(self) -> None:
+        try:
+            os.close(self._fd)
+        except OSError:
+            pass
+
+
+def render_from_the_back(claims: Claims, pages: list, render) -> int:
+    """The helper's loop: render pages from the end of the list until the build has got there; how many."""
+    done = 0
+    for index in range(len(pages) - 1, -1, -1):
+        if shows_charts(pages[index]):
+            continue
+        owner = claims.claim(index, HELPER)
+        if owner == BUILD:
+            break  # the build renders from the front: everything before this is its
+        claims.put(index, render(pages[index]))
+        done += 1
+    return done
