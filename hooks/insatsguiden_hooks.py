@@ -7,6 +7,11 @@ text never meets the Markdown extensions configured in mkdocs.yml. Only the
 overview pages are in the nav: mkdocs-material renders the nav into every
 page, and thousands of generated entries would make the build quadratic.
 Handlers take MkDocs' arguments keyword-only, as mkdocs-material's own hooks do.
+
+`mkdocs build` spreads the work over the machine's cores (ARCHITECTURE.md, "One build,
+three processes"): a second Python process validates beside this one, renders pages from
+the end of the list and writes the open data; Pagefind's service indexes each page's
+content as it is made.
 """
 from __future__ import annotations
 
