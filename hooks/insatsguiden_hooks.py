@@ -93,8 +93,9 @@ def on_config(config, **_):
     # (site/publish.py, site/sharing.py). `mkdocs serve` and builds run from Python (tests that change
     # the validator in this process) do all of it here.
     share = tempfile.mkdtemp(prefix="insatsguiden-sidor-") if _command == "build" else None
+    cache = _chart_cache(config)
     request = Request(str(data_path), display_path(str(data_path)), published_path(data_path), today, repository,
-                      history, site_url, config.site_dir, share)
+                      history, site_url, config.site_dir, share, str(cache) if cache else None)
     writer = InBackground(request) if share else None
     result = validate_file(data_path, today, display_name=request.display_name)
     if not result.ok:

@@ -108,36 +108,45 @@ def test_pagefind_refusing_a_page_is_reported(tmp_path):
     assert problem and "Pagefind" in problem
 
 
-def test_pages_rendered_by_the_second_process_are_the_pages_the_build_would_render(tmp_path):
-    # A synthetic catalogue large enough that both processes render pages (site/sharing.py); without
-    # indicators, so the second process may take any page. Every generated page, rendered here in one
-    # process, must stand in the built page as it is, whichever process rendered it there.
+@pytest.mark.parametrize("charts_too", [False, True], ids=["utan-diagram", "diagram-i-cachen"])
+def test_pages_rendered_by_the_second_process_are_the_pages_the_build_would_render(tmp_path, charts_too):
+    # A synthetic catalogue large enough that both processes render pages (site/sharing.py). Without
+    # indicators the second process may take any page; with them, built twice over one chart cache, it
+    # takes the pages whose charts are in the cache. Every generated page, rendered here in one process,
+    # must stand in the built page as it is, whichever process rendered it there.
     import copy
 
     import yaml
 
+    from insatsguiden.site import charts
     from insatsguiden.site.render import render_page, site_pages
     from insatsguiden.tools.synthetic import _NoAliasDumper, catalogue
 
     data = copy.deepcopy(catalogue(150))
-    for insats in data["insatser"]:
-        insats.pop("indikatorer", None)
+    if not charts_too:
+        for insats in data["insatser"]:
+            insats.pop("indikatorer", None)
     data_file = tmp_path / "insatser.yaml"
     data_file.write_text(yaml.dump(data, Dumper=_NoAliasDumper, allow_unicode=True, sort_keys=False, width=100),
                          encoding="utf-8")
-    site_dir = tmp_path / "site"
-    completed = subprocess.run(
-        [PYTHON, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)], cwd=ROOT, capture_output=True,
-        text=True, timeout=600,
-        env={**os.environ, "INSATSGUIDEN_DATA": str(data_file), "INSATSGUIDEN_TODAY": TODAY.isoformat(),
-             "NO_MKDOCS_2_WARNING": "1", "INSATSGUIDEN_PAGEFIND": "0", "GITHUB_REPOSITORY": "forbund/insatsguiden"})
-    assert completed.returncode == 0, completed.stderr[-3000:]
+    site_dir, cache = tmp_path / "site", tmp_path / "cache"
+    env = {**os.environ, "INSATSGUIDEN_DATA": str(data_file), "INSATSGUIDEN_TODAY": TODAY.isoformat(),
+           "NO_MKDOCS_2_WARNING": "1", "INSATSGUIDEN_PAGEFIND": "0", "GITHUB_REPOSITORY": "forbund/insatsguiden",
+           "INSATSGUIDEN_CACHE": str(cache)}
+    for _ in range(2 if charts_too else 1):
+        completed = subprocess.run([PYTHON, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
+                                   cwd=ROOT, capture_output=True, text=True, timeout=600, env=env)
+        assert completed.returncode == 0, completed.stderr[-3000:]
     shared = re.search(r"Den andra processen renderade (\d+) av (\d+) genererade sidor", completed.stderr)
     assert shared, completed.stderr[-2000:]
     result = validate_file(data_file, TODAY)
     site = Site.build(result.catalogue, TODAY, "forbund/insatsguiden", None)
     pages = site_pages(result.catalogue)
     assert int(shared[2]) == len(pages) and 0 < int(shared[1]) < len(pages)
+    if charts_too:
+        every = charts.site_charts(result.catalogue)
+        charts.load_cached(every, charts.cache_folder(cache))
+        assert all(made.key in charts._SVG for made in every)  # the second build found them all in the cache
     for page in pages:
         built = (site_dir / page.url / "index.html").read_text(encoding="utf-8")
         assert render_page(page, site).html in built, page.url

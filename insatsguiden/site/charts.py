@@ -453,6 +453,11 @@ def _from_cache(todo: list[Chart], folder: Path | None) -> list[Chart]:
     return left
 
 
+def load_cached(charts: list[Chart], folder: Path) -> None:
+    """Take into memory every chart the cache folder has (checked), drawing none."""
+    _from_cache(list({c.key: c for c in charts if c.key not in _SVG}.values()), folder)
+
+
 def _to_cache(made: list[Chart], folder: Path | None) -> None:
     if folder is None or not made:
         return

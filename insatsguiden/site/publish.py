@@ -52,6 +52,7 @@ class Request:
     site_url: str | None
     site_dir: str
     share: str | None = None   # a folder to render pages into beside the build (site/sharing.py), or None
+    chart_cache: str | None = None  # the cache folder of drawn charts (site/charts.py), or None
 
 
 def site_of(request: Request) -> Any:
@@ -76,17 +77,38 @@ def produce(request: Request) -> Files:
     return static_files(site_of(request), schema_bytes())
 
 
-def help_render(site: Any, folder: str) -> int:
-    """Render pages from the end of the build's list into folder until the build gets there; how many."""
+# Pages that show every chart of the catalogue; an insats page shows its own.
+_ALL_CHARTS = frozenset({"laget.html", "uppfoljning.html"})
+
+
+def help_render(site: Any, folder: str, chart_cache: str | None = None) -> int:
+    """Render pages from the end of the build's list into folder until the build gets there; how many.
+
+    Pages with charts only when every chart they show is in the cache folder (read and checked
+    here as the build does): the charts the build draws anew stay with the build."""
+    from . import charts
     from .render import render_page, site_pages
     from .sharing import Claims, render_from_the_back
+
+    every = charts.site_charts(site.catalogue)
+    if every and chart_cache:
+        charts.load_cached(every, Path(chart_cache))
+    all_drawn = all(made.key in charts._SVG for made in every)
+
+    def can_render(page) -> bool:
+        if page.template in _ALL_CHARTS:
+            return all_drawn
+        insats = page.context.get("insats")
+        if page.template != "insats.html" or not insats.get("indikatorer"):
+            return True
+        return all(charts.chart(insats, indicator).key in charts._SVG for indicator in insats["indikatorer"])
 
     pages = site_pages(site.catalogue)
     claims = Claims.join(folder, [page.src_uri for page in pages])
     if claims is None:
         return 0
     try:
-        return render_from_the_back(claims, pages, lambda page: render_page(page, site).html)
+        return render_from_the_back(claims, pages, lambda page: render_page(page, site).html, can_render)
     finally:
         claims.close()
 
@@ -104,7 +126,7 @@ def _child() -> int:
         request = pickle.load(sys.stdin.buffer)
         site = site_of(request)
         if request.share:  # pages first: the open data is wanted only when the build ends
-            help_render(site, request.share)
+            help_render(site, request.share, request.chart_cache)
         files = static_files(site, schema_bytes())
         if sys.stdin.buffer.readline() != _WRITE:
             return 1  # the build stopped

@@ -9,8 +9,9 @@ file with one byte per page, read and written under an exclusive `flock`, so eac
 claimed exactly once. The table starts with a fingerprint of the list; a helper whose
 list differs renders nothing.
 
-The helper leaves out pages that show follow-up charts: their size comes from the drawn
-SVG, which only the build has.
+A page that shows follow-up charts needs their drawn SVG (its size goes into the page):
+the helper takes such a page only when it has every chart it shows from the cache folder
+of earlier builds (`can_render`); the charts the build draws anew stay with the build.
 """
 from __future__ import annotations
 
@@ -24,16 +25,10 @@ from typing import Iterable
 FREE, BUILD, HELPER = 0, 1, 2
 _CLAIMS = "claims"
 _FINGERPRINT = 32   # bytes of the list's fingerprint at the start of the claim table
-CHART_TEMPLATES = frozenset({"laget.html", "uppfoljning.html"})
 
 
 def fingerprint(src_uris: Iterable[str]) -> bytes:
     return hashlib.sha256("\n".join(src_uris).encode("utf-8")).hexdigest()[:_FINGERPRINT].encode("ascii")
-
-
-def shows_charts(page) -> bool:
-    insats = page.context.get("insats")
-    return page.template in CHART_TEMPLATES or (page.template == "insats.html" and bool(insats.get("indikatorer")))
 
 
 class Claims:
@@ -107,11 +102,11 @@ class Claims:
             pass
 
 
-def render_from_the_back(claims: Claims, pages: list, render) -> int:
+def render_from_the_back(claims: Claims, pages: list, render, can_render) -> int:
     """The helper's loop: render pages from the end of the list until the build has got there; how many."""
     done = 0
     for index in range(len(pages) - 1, -1, -1):
-        if shows_charts(pages[index]):
+        if not can_render(pages[index]):
             continue
         owner = claims.claim(index, HELPER)
         if owner == BUILD:
