@@ -192,7 +192,7 @@ def main() -> int:
           f"{'tillägg s':>10} {'kvot utan mått':>15}")
     for row in rows:
         print(f"{row['size']:>8} {row['charts']:>6} {row['render']:>10.1f} {row['render'] / max(row['charts'], 1) * 1000:>11.1f} "
-              f"{row['ours']:>8.1f} {row['without_charts']:>12.1f} {row['added']:>10.1f} "
+              f"{row['search']:>8.1f} {row['without_charts']:>12.1f} {row['added']:>10.1f} "
               f"{row['without_charts'] / row['plain']:>15.2f}")
     print()
     print("utskrift: alla PDF som katalog/ länkar (som CI skriver dem efter bygget); hela = katalogen över alla insatser")
