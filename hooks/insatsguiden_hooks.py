@@ -15,6 +15,7 @@ content as it is made.
 """
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import logging
 import os
@@ -39,6 +40,7 @@ from insatsguiden.site.csp import add_meta, allow_injected_script, headers_file
 from insatsguiden.site.publish import InBackground, Request
 from insatsguiden.site.render import (Page, RenderedPage, Site, published_site_url, render_page, site_pages,
                                       static_files, table_of_contents)
+from insatsguiden.site import sharing
 from insatsguiden.site.sharing import BUILD, HELPER, Claims
 from insatsguiden.site.search_index import SearchIndex
 from insatsguiden.tools.history import data_history
@@ -92,7 +94,9 @@ def on_config(config, **_):
     # from the end of the list while this one renders from the start, and makes the open data
     # (site/publish.py, site/sharing.py). `mkdocs serve` and builds run from Python (tests that change
     # the validator in this process) do all of it here.
-    share = tempfile.mkdtemp(prefix="insatsguiden-sidor-") if _command == "build" else None
+    share = tempfile.mkdtemp(prefix="insatsguiden-sidor-") if _command == "build" and sharing.available() else None
+    if share:
+        atexit.register(shutil.rmtree, share, True)  # also after Ctrl-C
     cache = _chart_cache(config)
     request = Request(str(data_path), display_path(str(data_path)), published_path(data_path), today, repository,
                       history, site_url, config.site_dir, share, str(cache) if cache else None)
@@ -107,10 +111,11 @@ def on_config(config, **_):
     result.catalogue.filename = request.published_name
     site = Site.build(result.catalogue, today, repository, history)
     site.site_url = site_url
+    site.data_digest = result.digest
     pages = site_pages(result.catalogue)
     _build = Build(site, {page.src_uri: page for page in pages}, writer=writer)
     if share:
-        _build.claims = Claims.create(share, [page.src_uri for page in pages])
+        _build.claims = Claims.create(share, [page.src_uri for page in pages], result.digest)
         _build.order = {page.src_uri: index for index, page in enumerate(pages)}
     # A static page ages: say which day its review states were computed for.
     config.copyright = f"Uppgifterna kontrollerades mot datum {today.isoformat()} när sidorna byggdes."
@@ -134,7 +139,7 @@ def on_files(files, *, config, **_):
         for src_uri, content in static_files(_build.site, schema_bytes()).items():
             files.append(File.generated(config, src_uri, content=content))
     else:
-        _build.writer.write()  # MkDocs has emptied the site folder by now
+        _build.writer.write(_build.site.data_digest)  # MkDocs has emptied the site folder by now
     # The charts are drawn now (in worker processes when there are many), or read from the cache
     # folder of earlier builds: the pages show them.
     for src_uri, content in charts.files(_build.site, cache=_chart_cache(config)).items():
@@ -166,9 +171,8 @@ def nav_key(page) -> str | None:
 
 
 def on_env(env, *, config, **_):
-    if _build.claims is not None:  # every page's content is known: the shared pages are no longer needed
+    if _build.claims is not None:  # every page's content is known; the folder goes once the process is done
         log.info(f"Den andra processen renderade {_build.shared} av {len(_build.pages)} genererade sidor.")
-        _end_sharing()
     env.globals["ig_nav_key"] = nav_key
     env.globals["ig_nav_cache"] = {}  # anew for every build
     if _build.search is not None:  # every page's content is in: the index is written while the theme works
@@ -184,14 +188,17 @@ def on_page_markdown(markdown, *, page, **_):
     return markdown
 
 
-def on_page_content(html, *, page, **_):
+def on_page_content(html, *, page, config, **_):
     generated = _build.pages.get(page.file.src_uri)
     if generated is not None:
         rendered = _rendered(generated)
         page.toc = get_toc(rendered.toc)
         html = rendered.html
     if _build.search is not None and (generated is None or generated.indexed):
-        _build.search.add_content(page.file.dest_uri, html)  # final here: Pagefind indexes it meanwhile
+        # Final here: Pagefind indexes it meanwhile. The theme's article gets the title as an h1 when the
+        # content has none (mkdocs-material's partials/content.html), so the indexed article does too.
+        article = html if "<h1" in html else f"<h1>{page.title or config.site_name}</h1>{html}"
+        _build.search.add_content(page.file.dest_uri, article)
     return html
 
 
@@ -250,6 +257,7 @@ def on_build_error(**_):
 def on_post_build(*, config, **_):
     if _build.writer is not None:
         problem = _build.writer.wait()
+        _end_sharing()
         if problem:
             raise Abort("De öppna data (api/, hsds/, csv/, kalender/, andringar/) kunde inte skrivas:\n" + problem)
     # The same policy as a header, for hosts that read a _headers file.

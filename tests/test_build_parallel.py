@@ -48,7 +48,7 @@ def test_the_spawned_process_writes_the_same_open_data_as_the_build_itself(tmp_p
     in_process, spawned = tmp_path / "i", tmp_path / "s"
     write_files(expected, in_process)
     writer = InBackground(_request(DEFAULT_DATA, spawned))
-    writer.write()
+    writer.write(result.digest)
     assert writer.wait() is None
     assert _tree(spawned) == _tree(in_process)
 
@@ -58,10 +58,19 @@ def test_a_failure_in_the_spawned_process_is_reported_not_swallowed(tmp_path):
     broken = tmp_path / "insatser.yaml"
     broken.write_text("insatser: [\n", encoding="utf-8")
     writer = InBackground(_request(broken, tmp_path / "site"))
-    writer.write()
+    writer.write(None)
     problem = writer.wait()
     assert problem and "ändrades under bygget" in problem
     assert not (tmp_path / "site" / "api").exists()
+
+
+def test_data_replaced_after_the_second_process_read_it_stops_the_build(tmp_path):
+    # Still valid, but not the bytes the build validated: nothing is written, and the build hears why.
+    writer = InBackground(_request(DEFAULT_DATA, tmp_path / "site"))
+    writer.write("0" * 64)  # the digest of other bytes
+    problem = writer.wait()
+    assert problem and "ändrades under bygget" in problem
+    assert not (tmp_path / "site").exists()
 
 
 def test_nothing_is_written_before_the_site_folder_is_ready_and_a_stopped_writer_says_so(tmp_path):
@@ -156,9 +165,10 @@ def test_each_page_is_claimed_once_and_a_helper_with_another_list_renders_nothin
     from insatsguiden.site.sharing import BUILD, HELPER, Claims
 
     uris = [f"insatser/i{n}.md" for n in range(50)]
-    build = Claims.create(tmp_path, uris)
-    helper = Claims.join(tmp_path, uris, patience=1)
-    assert Claims.join(tmp_path, uris[:-1], patience=1) is None  # another list of pages
+    build = Claims.create(tmp_path, uris, "a" * 64)
+    helper = Claims.join(tmp_path, uris, "a" * 64, patience=1)
+    assert Claims.join(tmp_path, uris[:-1], "a" * 64, patience=1) is None  # another list of pages
+    assert Claims.join(tmp_path, uris, "b" * 64, patience=1) is None  # another version of the data
     assert build.claim(0, BUILD) == BUILD and helper.claim(0, HELPER) == BUILD
     assert helper.claim(49, HELPER) == HELPER and build.claim(49, BUILD) == HELPER
     # A page the helper claimed but never delivered (it ended): the build renders it itself.

@@ -264,10 +264,10 @@ def test_the_cache_folder_serves_the_next_build_and_a_tampered_file_is_drawn_ane
     assert not list(tmp_path.glob(".*.tmp"))
 
 
-def test_the_cache_folder_is_named_by_the_renderer_version(tmp_path):
+def test_the_cache_folder_is_named_by_the_renderer_version_and_locale(tmp_path):
     import vl_convert
 
-    assert charts.cache_folder(tmp_path) == tmp_path / f"diagram-vl-convert-{vl_convert.__version__}"
+    assert charts.cache_folder(tmp_path) == tmp_path / f"diagram-vl-convert-{vl_convert.__version__}-{charts.LOCALE}"
 
 
 # --- generated valid indicators always draw ---------------------------------------------------

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,7 @@ class Result:
     catalogue: Catalogue | None
     more: int = 0          # problems found beyond the ones kept in `problems`
     unreadable: bool = False  # the file itself could not be read (missing, a folder, a device, too large)
+    digest: str | None = None  # SHA-256 of the bytes validate_file read (the build's processes compare it)
 
     @property
     def ok(self) -> bool:
@@ -97,4 +99,6 @@ def validate_file(path, today: dt.date, display_name: str | None = None) -> Resu
         raw = read_bytes(path, name)
     except DataError as error:
         return Result(error.problems, None, error.more, unreadable=True)
-    return validate_bytes(raw, name, today)
+    result = validate_bytes(raw, name, today)
+    result.digest = hashlib.sha256(raw).hexdigest()
+    return result

@@ -428,10 +428,11 @@ def cache_folder(base: str | os.PathLike) -> Path:
     """Where rendered charts are kept between builds, under base (the project's .cache/insatsguiden).
 
     A file is named by the hash of its chart's Vega-Lite specification; the folder by the version of
-    vl-convert, which bundles Vega and Vega-Lite, so a new renderer starts from empty."""
+    vl-convert, which bundles Vega and Vega-Lite, and the number locale given to it (which is not in the
+    specification), so a new renderer or locale starts from empty."""
     import vl_convert
 
-    return Path(base) / f"diagram-vl-convert-{vl_convert.__version__}"
+    return Path(base) / f"diagram-vl-convert-{vl_convert.__version__}-{LOCALE}"
 
 
 def _from_cache(todo: list[Chart], folder: Path | None) -> list[Chart]:

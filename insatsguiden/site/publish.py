@@ -56,7 +56,7 @@ class Request:
 
 
 def site_of(request: Request) -> Any:
-    """The Site the request describes, from the data file validated anew."""
+    """The Site the request describes, from the data file validated anew (its digest in site.data_digest)."""
     from ..model.validate import validate_file
     from .render import Site
 
@@ -66,6 +66,7 @@ def site_of(request: Request) -> Any:
     result.catalogue.filename = request.published_name
     site = Site.build(result.catalogue, request.today, request.repository, request.history)
     site.site_url = request.site_url
+    site.data_digest = result.digest
     return site
 
 
@@ -104,7 +105,7 @@ def help_render(site: Any, folder: str, chart_cache: str | None = None) -> int:
         return all(charts.chart(insats, indicator).key in charts._SVG for indicator in insats["indikatorer"])
 
     pages = site_pages(site.catalogue)
-    claims = Claims.join(folder, [page.src_uri for page in pages])
+    claims = Claims.join(folder, [page.src_uri for page in pages], site.data_digest)
     if claims is None:
         return 0
     try:
@@ -113,7 +114,7 @@ def help_render(site: Any, folder: str, chart_cache: str | None = None) -> int:
         claims.close()
 
 
-_WRITE = b"skriv\n"
+_WRITE = "skriv {}\n"  # with the digest of the data the build validated
 
 
 def _child() -> int:
@@ -128,8 +129,11 @@ def _child() -> int:
         if request.share:  # pages first: the open data is wanted only when the build ends
             help_render(site, request.share, request.chart_cache)
         files = static_files(site, schema_bytes())
-        if sys.stdin.buffer.readline() != _WRITE:
+        go_ahead = sys.stdin.buffer.readline().decode("ascii", "replace")
+        if not go_ahead.startswith("skriv "):
             return 1  # the build stopped
+        if go_ahead != _WRITE.format(site.data_digest):  # the file was replaced after this process read it
+            raise RuntimeError("datafilen ändrades under bygget; bygg om")
         write_files(files, request.site_dir)
         return 0
     except BaseException:  # reported by the parent, which stops the build
@@ -145,8 +149,13 @@ class InBackground:
     MkDocs (its __main__) again in the child."""
 
     def __init__(self, request: Request):
-        self._process = subprocess.Popen([sys.executable, "-m", __name__], stdin=subprocess.PIPE,
-                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        # The child imports this very package: -P keeps the working directory off its path, and the
+        # folder this package was imported from goes first.
+        package_root = str(Path(__file__).resolve().parents[2])
+        path = os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))
+        self._process = subprocess.Popen([sys.executable, "-P", "-m", __name__], stdin=subprocess.PIPE,
+                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                         env={**os.environ, "PYTHONPATH": path})
         self._result: str | None | bool = False  # False: not yet known
         try:
             self._process.stdin.write(pickle.dumps(request))
@@ -157,9 +166,9 @@ class InBackground:
     def alive(self) -> bool:
         return self._process.poll() is None
 
-    def write(self) -> None:
-        """The site folder is ready: write the files into it."""
-        self._close_input(_WRITE)
+    def write(self, digest: str | None) -> None:
+        """The site folder is ready: write the files into it (if the data is still what the build validated)."""
+        self._close_input(_WRITE.format(digest).encode("ascii"))
 
     def _close_input(self, last: bytes = b"") -> None:
         if self._process.stdin is None:

@@ -96,6 +96,7 @@ class Site:
     history: list | None = None
     # Where the site is published (https://…/, see published_site_url); calendars then carry absolute links.
     site_url: str | None = None
+    data_digest: str | None = None  # SHA-256 of the data file's bytes, when read from a file
 
     @classmethod
     def build(cls, catalogue: Catalogue, today: dt.date, repository: str | None = None,

@@ -6,8 +6,9 @@ knows the same list; it renders pages from the end of that list until it meets t
 build, writing each page's HTML into a shared folder, and the build takes those pages
 from there instead of rendering them. Who renders a page is settled by a claim table: a
 file with one byte per page, read and written under an exclusive `flock`, so each page is
-claimed exactly once. The table starts with a fingerprint of the list; a helper whose
-list differs renders nothing.
+claimed exactly once. The table starts with a fingerprint of the list and of the data
+file's bytes; a helper whose list or data differs renders nothing. Unix only (flock,
+pread): `available()` says whether this system has them.
 
 A page that shows follow-up charts needs their drawn SVG (its size goes into the page):
 the helper takes such a page only when it has every chart it shows from the cache folder
@@ -15,7 +16,6 @@ of earlier builds (`can_render`); the charts the build draws anew stay with the 
 """
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import os
 import time
@@ -27,8 +27,17 @@ _CLAIMS = "claims"
 _FINGERPRINT = 32   # bytes of the list's fingerprint at the start of the claim table
 
 
-def fingerprint(src_uris: Iterable[str]) -> bytes:
-    return hashlib.sha256("\n".join(src_uris).encode("utf-8")).hexdigest()[:_FINGERPRINT].encode("ascii")
+def available() -> bool:
+    try:
+        import fcntl  # noqa: F401  (not on Windows)
+    except ImportError:
+        return False
+    return hasattr(os, "pread") and hasattr(os, "pwrite")
+
+
+def fingerprint(src_uris: Iterable[str], digest: str) -> bytes:
+    text = "\n".join([digest, *src_uris])
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:_FINGERPRINT].encode("ascii")
 
 
 class Claims:
@@ -40,16 +49,17 @@ class Claims:
         self.count = count
 
     @classmethod
-    def create(cls, folder: str | os.PathLike, src_uris: list[str]) -> "Claims":
+    def create(cls, folder: str | os.PathLike, src_uris: list[str], digest: str) -> "Claims":
         """The build's side: a table of free pages, put in place whole (the helper waits for it)."""
         folder = Path(folder)
         temporary = folder / f".{_CLAIMS}.tmp"
-        temporary.write_bytes(fingerprint(src_uris) + bytes(len(src_uris)))
+        temporary.write_bytes(fingerprint(src_uris, digest) + bytes(len(src_uris)))
         temporary.replace(folder / _CLAIMS)
         return cls(folder, os.open(folder / _CLAIMS, os.O_RDWR), len(src_uris))
 
     @classmethod
-    def join(cls, folder: str | os.PathLike, src_uris: list[str], patience: float = 120.0) -> "Claims | None":
+    def join(cls, folder: str | os.PathLike, src_uris: list[str], digest: str,
+             patience: float = 120.0) -> "Claims | None":
         """The helper's side: the build's table once it exists, or None (another list, or no table in time)."""
         path = Path(folder) / _CLAIMS
         deadline = time.monotonic() + patience
@@ -58,13 +68,15 @@ class Claims:
                 return None
             time.sleep(0.01)
         descriptor = os.open(path, os.O_RDWR)
-        if os.pread(descriptor, _FINGERPRINT, 0) != fingerprint(src_uris):
+        if os.pread(descriptor, _FINGERPRINT, 0) != fingerprint(src_uris, digest):
             os.close(descriptor)
             return None
         return cls(folder, descriptor, len(src_uris))
 
     def claim(self, index: int, who: int) -> int:
         """Take the page for `who` if it is free; who has it now (BUILD or HELPER)."""
+        import fcntl
+
         fcntl.flock(self._fd, fcntl.LOCK_EX)
         try:
             owner = os.pread(self._fd, 1, _FINGERPRINT + index)[0]
