@@ -58,6 +58,7 @@ class Build:
     order: dict[str, int] = field(default_factory=dict)  # each generated page's place in site_pages()
     shared: int = 0                            # pages the writer process rendered
     nav_urls: tuple[str, ...] = ()             # the addresses of the pages in the nav
+    chart_cache: Path | None = None            # where drawn charts are kept between builds
 
 
 _build: Build | None = None  # the build in progress, made anew by on_config
@@ -113,7 +114,7 @@ def on_config(config, **_):
     site.site_url = site_url
     site.data_digest = result.digest
     pages = site_pages(result.catalogue)
-    _build = Build(site, {page.src_uri: page for page in pages}, writer=writer)
+    _build = Build(site, {page.src_uri: page for page in pages}, writer=writer, chart_cache=cache)
     if share:
         _build.claims = Claims.create(share, [page.src_uri for page in pages], result.digest)
         _build.order = {page.src_uri: index for index, page in enumerate(pages)}
@@ -142,7 +143,7 @@ def on_files(files, *, config, **_):
         _build.writer.write(_build.site.data_digest)  # MkDocs has emptied the site folder by now
     # The charts are drawn now (in worker processes when there are many), or read from the cache
     # folder of earlier builds: the pages show them.
-    for src_uri, content in charts.files(_build.site, cache=_chart_cache(config)).items():
+    for src_uri, content in charts.files(_build.site, cache=_build.chart_cache).items():
         files.append(File.generated(config, src_uri, content=content))
     return files
 
@@ -205,8 +206,9 @@ def on_page_content(html, *, page, config, **_):
 def _rendered(generated: Page) -> RenderedPage:
     """The page rendered here, or by the writer process if it claimed the page first."""
     claims = _build.claims
-    if claims is not None and claims.claim(_build.order[generated.src_uri], BUILD) == HELPER:
-        html = claims.take(_build.order[generated.src_uri], _build.writer.alive)
+    index = _build.order.get(generated.src_uri)
+    if claims is not None and claims.claim(index, BUILD) == HELPER:
+        html = claims.take(index, _build.writer.alive)
         if html is not None:
             _build.shared += 1
             return RenderedPage(html, table_of_contents(html))

@@ -454,9 +454,14 @@ def _from_cache(todo: list[Chart], folder: Path | None) -> list[Chart]:
     return left
 
 
+def _not_in_memory(charts: list[Chart]) -> list[Chart]:
+    """Each chart not yet rendered in this process, once per content."""
+    return list({c.key: c for c in charts if c.key not in _SVG}.values())
+
+
 def load_cached(charts: list[Chart], folder: Path) -> None:
     """Take into memory every chart the cache folder has (checked), drawing none."""
-    _from_cache(list({c.key: c for c in charts if c.key not in _SVG}.values()), folder)
+    _from_cache(_not_in_memory(charts), folder)
 
 
 def _to_cache(made: list[Chart], folder: Path | None) -> None:
@@ -474,7 +479,7 @@ def _to_cache(made: list[Chart], folder: Path | None) -> None:
 
 def render_all(charts: list[Chart], workers: int | None = None, cache: Path | None = None) -> None:
     """Render every chart not yet rendered (or in the cache folder); in worker processes when there are many."""
-    todo = _from_cache(list({c.key: c for c in charts if c.key not in _SVG}.values()), cache)
+    todo = _from_cache(_not_in_memory(charts), cache)
     _render_missing(todo, workers)
     _to_cache(todo, cache)
 

@@ -1,17 +1,19 @@
-"""Writing the open data into the built site, in a process of its own while the pages render.
+"""The second process of `mkdocs build`: pages from the end of the list, then the open data.
 
 The open data (API, HSDS, CSV, calendars, change feed) is some 20,000 files at 5,000
 insatser; producing and writing them took a fifth of a build, and none of it feeds a page.
 So `mkdocs build` hands it to a second Python process (`InBackground`), started before
-the build validates the data: the two validate side by side, then the child produces the
-files while MkDocs renders the pages, and writes them once MkDocs has emptied the site
-folder. The build waits for it before the search index is written.
+the build validates the data: the two validate side by side, then the child renders
+generated pages from the end of the list while the build renders from the start
+(`help_render`, site/sharing.py), produces the open data, and writes it once MkDocs has
+emptied the site folder and the build has confirmed the data's digest. The build waits
+for it before the search index is written.
 
-The process is spawned, not forked: a fork shares the parent's memory copy-on-write, and
-Python's reference counts write to nearly every page of it, which cost more system time
-than the fork saved. The child reads and validates the data file itself (as the parent did:
-same file, same date, same result) and gets the rest of what a Site needs, which is small.
-`mkdocs serve` writes the files itself, through the same `write_files`.
+The process is started anew, not forked: a fork shares the parent's memory copy-on-write,
+and Python's reference counts write to nearly every page of it, which cost more system
+time than the fork saved. The child reads and validates the data file itself (as the
+parent did: same file, same date, same result) and gets the rest of what a Site needs,
+which is small. `mkdocs serve` does all of it in its own process.
 """
 from __future__ import annotations
 
@@ -68,14 +70,6 @@ def site_of(request: Request) -> Any:
     site.site_url = request.site_url
     site.data_digest = result.digest
     return site
-
-
-def produce(request: Request) -> Files:
-    """The open data of the site the request describes."""
-    from ..model.schema import schema_bytes
-    from .render import static_files
-
-    return static_files(site_of(request), schema_bytes())
 
 
 # Pages that show every chart of the catalogue; an insats page shows its own.

@@ -109,17 +109,20 @@ class SearchIndex:
         self._outbox.put(base64.b64encode(message.encode("utf-8")) + b",")
         return self._last_id
 
-    def _call(self, payload: dict, timeout: float) -> dict | None:
-        message_id = self._send(payload)
+    def _answer(self, message_id: int, timeout: float) -> dict | None:
+        """The service's answer to a message, or None if it ended or did not answer in time."""
         with self._done:
             self._done.wait_for(lambda: message_id in self._answers or self._closed, timeout=timeout)
             return self._answers.get(message_id)
 
+    def _call(self, payload: dict, timeout: float) -> dict | None:
+        return self._answer(self._send(payload), timeout)
+
     def add_content(self, site_path: str, content: str) -> None:
         """Index a page from the HTML of its article, as soon as it is known: the built page's <article>
-        holds that content and nothing else Pagefind reads (mkdocs-material adds an h1 only to content
-        without one, and every page here has its own). tests/test_build_parallel.py compares the index
-        with the command line's on the built pages."""
+        holds that content and nothing else Pagefind reads (the caller adds the h1 that mkdocs-material
+        gives content without one). tests/test_build_parallel.py compares the index with the command
+        line's on the built pages."""
         self.add(site_path, f'<!doctype html><html lang="{LANGUAGE}"><head><meta charset="utf-8"></head>'
                             f'<body><article id="{ARTICLE_ID}">{content}</article></body></html>')
 
@@ -143,10 +146,7 @@ class SearchIndex:
         """Wait until the index is written to site_dir/pagefind; None when it worked, else what went wrong."""
         try:
             self.write(site_dir)
-            with self._done:
-                self._done.wait_for(lambda: self._write_id in self._answers or self._closed, timeout=FINISH_TIMEOUT)
-                answer = self._answers.get(self._write_id)
-            if answer is None:
+            if self._answer(self._write_id, FINISH_TIMEOUT) is None:
                 return self._problem("Pagefind avslutades eller svarade inte innan indexet var skrivet.")
             if self._errors:
                 return self._problem("Pagefind kunde inte indexera alla sidor:")
