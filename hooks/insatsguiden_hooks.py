@@ -1,8 +1,8 @@
 """MkDocs adapter for the insatsguiden package.
 
 Loads and validates the data once per build (on_config), adds the generated
-pages in memory (on_files; nothing is written into docs/), and swaps in the
-package's own HTML after MkDocs' Markdown step (on_page_content), so data
+pages in memory (on_files; nothing is written into docs/), and gives them the
+package's own HTML in place of MkDocs' Markdown step (on_pre_page), so data
 text never meets the Markdown extensions configured in mkdocs.yml. Only the
 overview pages are in the nav: mkdocs-material renders the nav into every
 page, and thousands of generated entries would make the build quadratic.
@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import atexit
 import datetime as dt
+import functools
 import logging
 import os
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -38,8 +40,8 @@ from insatsguiden.model.validate import validate_file
 from insatsguiden.site import charts
 from insatsguiden.site.csp import add_meta, allow_injected_script, headers_file
 from insatsguiden.site.publish import InBackground, Request
-from insatsguiden.site.render import (Page, RenderedPage, Site, published_site_url, render_page, site_pages,
-                                      static_files, table_of_contents)
+from insatsguiden.site.render import (Page, RenderedPage, Site, published_site_url, relative, render_page,
+                                      site_pages, static_files, table_of_contents)
 from insatsguiden.site import sharing
 from insatsguiden.site.sharing import BUILD, HELPER, Claims
 from insatsguiden.site.search_index import SearchIndex
@@ -139,12 +141,18 @@ def on_files(files, *, config, **_):
     if _build.writer is None:
         for src_uri, content in static_files(_build.site, schema_bytes()).items():
             files.append(File.generated(config, src_uri, content=content))
+    # The charts the pages show are drawn now (in worker processes when there are many), unless the cache
+    # folder of earlier builds has them. With a cache folder, the second process publishes them from it
+    # (checked), and the pages rendered here take each chart's size from its file there.
+    if _build.writer is not None and _build.chart_cache is not None:
+        charts.cache_all(charts.site_charts(_build.site.catalogue), _build.chart_cache)
+        charts.sizes_from(_build.chart_cache)
     else:
-        _build.writer.write(_build.site.data_digest)  # MkDocs has emptied the site folder by now
-    # The charts are drawn now (in worker processes when there are many), or read from the cache
-    # folder of earlier builds: the pages show them.
-    for src_uri, content in charts.files(_build.site, cache=_build.chart_cache).items():
-        files.append(File.generated(config, src_uri, content=content))
+        charts.sizes_from(None)
+        for src_uri, content in charts.files(_build.site, cache=_build.chart_cache).items():
+            files.append(File.generated(config, src_uri, content=content))
+    if _build.writer is not None:  # MkDocs has emptied the site folder by now, and the cache has every chart
+        _build.writer.write(_build.site.data_digest)
     return files
 
 
@@ -162,13 +170,14 @@ def on_nav(nav, **_):
     return nav
 
 
-def nav_key(page) -> str | None:
-    """For overrides/main.html: the folder of a page outside the nav, whose primary navigation (relative
-    links, nothing active) it shares with every page in that folder; None for pages it may differ on."""
+def nav_key(page) -> tuple[str, ...] | None:
+    """For overrides/main.html: for a page outside the nav, the relative links from it to every page in the
+    nav. Its primary navigation (nothing active) is the same on every page with the same links, such as
+    every page at the same depth outside the nav's folders. None for pages whose navigation may differ."""
     address = getattr(page, "url", None)  # the 404 page has none
     if not isinstance(address, str) or not address.endswith("/") or any(url.startswith(address) for url in _build.nav_urls):
         return None  # in the nav (its entry is active), or the nav links into it
-    return address[:-1].rpartition("/")[0]
+    return tuple(relative(address, url) for url in _build.nav_urls)
 
 
 def on_env(env, *, config, **_):
@@ -176,9 +185,39 @@ def on_env(env, *, config, **_):
         log.info(f"Den andra processen renderade {_build.shared} av {len(_build.pages)} genererade sidor.")
     env.globals["ig_nav_key"] = nav_key
     env.globals["ig_nav_cache"] = {}  # anew for every build
+    env.globals["ig_once"] = _Once()
     if _build.search is not None:  # every page's content is in: the index is written while the theme works
         _build.search.write(config.site_dir)
     return env
+
+
+def on_pre_page(page, **_):
+    generated = _build.pages.get(page.file.src_uri)
+    if generated is not None:
+        # The package renders this page, so MkDocs' Markdown step is skipped for it: Page.render would make
+        # a Markdown converter with every extension in mkdocs.yml for each of thousands of empty stubs.
+        page.render = functools.partial(_render_generated, page, generated)
+    return page
+
+
+def _render_generated(page, generated: Page, config, files) -> None:
+    """Page.render for a generated page: its HTML from the package (data text never meets Markdown)."""
+    rendered = _rendered(generated)
+    page.content = rendered.html
+    page.toc = get_toc(rendered.toc)
+    page.present_anchor_ids = set(_ANCHOR.findall(rendered.html))  # for MkDocs' check of links to anchors
+
+
+_ANCHOR = re.compile(r'\sid="([^"]+)"')
+
+
+class _Once(dict):
+    """For overrides/main.html: a theme block rendered once per key (its depth) and build."""
+
+    def __call__(self, key, render):
+        if key not in self:
+            self[key] = render()
+        return self[key]
 
 
 def on_page_markdown(markdown, *, page, **_):
@@ -191,10 +230,6 @@ def on_page_markdown(markdown, *, page, **_):
 
 def on_page_content(html, *, page, config, **_):
     generated = _build.pages.get(page.file.src_uri)
-    if generated is not None:
-        rendered = _rendered(generated)
-        page.toc = get_toc(rendered.toc)
-        html = rendered.html
     if _build.search is not None and (generated is None or generated.indexed):
         # Final here: Pagefind indexes it meanwhile. The theme's article gets the title as an h1 when the
         # content has none (mkdocs-material's partials/content.html), so the indexed article does too.

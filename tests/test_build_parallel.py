@@ -156,6 +156,9 @@ def test_pages_rendered_by_the_second_process_are_the_pages_the_build_would_rend
         every = charts.site_charts(result.catalogue)
         charts.load_cached(every, charts.cache_folder(cache))
         assert all(made.key in charts._SVG for made in every)  # the second build found them all in the cache
+        # The second process published them from the cache folder: every chart a page shows, as drawn.
+        for made in every:
+            assert (site_dir / made.path).read_text(encoding="utf-8") == charts.svg(made), made.path
     for page in pages:
         built = (site_dir / page.url / "index.html").read_text(encoding="utf-8")
         assert render_page(page, site).html in built, page.url
@@ -176,3 +179,33 @@ def test_each_page_is_claimed_once_and_a_helper_with_another_list_renders_nothin
     helper.put(48, "<p>klar</p>")
     assert helper.claim(48, HELPER) == HELPER and build.take(48, helper_alive=lambda: False) == "<p>klar</p>"
     build.close(), helper.close()
+
+
+def test_charts_are_published_with_and_without_the_cache_folder_and_a_tampered_one_is_drawn_anew(tmp_path):
+    # With a cache folder the second process publishes the charts from it (checked as it reads them);
+    # without one (INSATSGUIDEN_CACHE=0) the build publishes what it drew itself.
+    from insatsguiden.site import charts
+
+    catalogue = validate_file(DEFAULT_DATA, TODAY).catalogue
+    every = charts.site_charts(catalogue)
+    assert every
+    cache = tmp_path / "cache"
+    folder = charts.cache_folder(cache)
+
+    def build(site_dir: Path, chosen: str) -> dict[str, str]:
+        env = {**os.environ, "INSATSGUIDEN_TODAY": TODAY.isoformat(), "NO_MKDOCS_2_WARNING": "1",
+               "INSATSGUIDEN_PAGEFIND": "0", "INSATSGUIDEN_CACHE": chosen}
+        completed = subprocess.run([PYTHON, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
+                                   cwd=ROOT, capture_output=True, text=True, timeout=600, env=env)
+        assert completed.returncode == 0, completed.stderr[-3000:]
+        return {made.path: (site_dir / made.path).read_text(encoding="utf-8") for made in every}
+
+    without = build(tmp_path / "utan", "0")
+    assert not cache.exists()
+    first = build(tmp_path / "forsta", str(cache))
+    assert first == without and all(charts.unsafe_svg(text) is None for text in first.values())
+    victim = folder / f"{every[0].key}.svg"
+    victim.write_text(first[every[0].path].replace("<rect ", '<rect onload="alert(1)" ', 1), encoding="utf-8")
+    assert build(tmp_path / "andra", str(cache)) == without
+    assert victim.read_text(encoding="utf-8") == without[every[0].path]  # and the cache file is replaced
+

@@ -119,6 +119,10 @@ class Chart:
     @property
     def size(self) -> tuple[int, int]:
         """Width and height of the rendered SVG in pixels (renders it if no build has yet)."""
+        if self.key not in _SVG:
+            cached = _size_in_cache(self.key)
+            if cached is not None:
+                return cached
         text = svg(self)
         found = _SIZE.match(text)  # vl-convert's root element: <svg ... width="422" height="144" ...>
         if found:
@@ -285,19 +289,6 @@ def _template(series: bool, many: bool, step: int, unit_label: str) -> str:
     return json.dumps(chart.to_dict(validate=False), ensure_ascii=False)
 
 
-def _fill_top(node: Any, top: float) -> int:
-    """Put the scale's end where the template has the sentinel; how many places that was."""
-    found = 0
-    children = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
-    for key, value in list(children):
-        if value == _TOP_SENTINEL and not isinstance(value, bool):
-            node[key] = top
-            found += 1
-        else:
-            found += _fill_top(value, top)
-    return found
-
-
 def vega_lite_spec(indicator: dict, rows: list[Row], unit_label: str, description: str) -> dict:
     """The chart as a Vega-Lite specification: its shape's template (built with Altair) with its values."""
     series = indicator["typ"] == SERIES
@@ -307,12 +298,14 @@ def vega_lite_spec(indicator: dict, rows: list[Row], unit_label: str, descriptio
     else:
         lines = max(row_label.count("\n") + 1 for row_label in (_wrap(r.axis_label) for r in rows))
         many, step = False, max(30, 16 * lines + 8)
-    spec = json.loads(_template(series, many, step, unit_label))
+    template = _template(series, many, step, unit_label)
+    sentinel = json.dumps(_TOP_SENTINEL)
+    if template.count(sentinel) != 2:  # the bars' and the labels' scale
+        raise ValueError("mallen för diagrammet har inte skalans slut på två ställen")
+    spec = json.loads(template.replace(sentinel, json.dumps(top * (1.18 if series else 1.28))))
     spec["data"] = {"values": [{"etikett": row.axis_label if series else _wrap(row.axis_label), "varde": row.value,
                                 "text": row.text} for row in rows]}
     spec["description"] = description
-    if _fill_top(spec, top * (1.18 if series else 1.28)) != 2:  # the bars' and the labels' scale
-        raise ValueError("mallen för diagrammet har inte skalans slut på två ställen")
     return spec
 
 
@@ -418,6 +411,28 @@ def _accept(made: Chart, result: tuple[bool, str]) -> str:
     return text
 
 
+_SIZES_FROM: list[Path | None] = [None]  # see sizes_from
+
+
+def sizes_from(folder: Path | None) -> None:
+    """For a process that does not publish the charts (the second process of `mkdocs build` does, from the
+    cache folder, checked): Chart.size reads a chart's size from the root tag of its file in this folder
+    instead of reading and checking the whole SVG. None: sizes from the checked SVG, as before."""
+    _SIZES_FROM[0] = folder
+
+
+def _size_in_cache(key: str) -> tuple[int, int] | None:
+    folder = _SIZES_FROM[0]
+    if folder is None:
+        return None
+    try:
+        with open(folder / f"{key}.svg", "rb") as file:
+            found = _SIZE.match(file.read(1024).decode("utf-8", "replace"))
+        return (round(float(found[1])), round(float(found[2]))) if found else None
+    except (OSError, ValueError):
+        return None  # no such file, or not a size: from the SVG itself
+
+
 def svg(made: Chart) -> str:
     """The chart's checked SVG, rendered once per content."""
     found = _SVG.get(made.key)
@@ -475,6 +490,14 @@ def _to_cache(made: list[Chart], folder: Path | None) -> None:
             temporary.replace(folder / f"{chart.key}.svg")  # never a half-written file under its name
     except OSError:
         pass  # a cache that cannot be written only makes the next build slower
+
+
+def cache_all(charts: list[Chart], folder: Path) -> None:
+    """Draw every chart that the cache folder lacks (in worker processes when there are many) and keep it
+    there, reading none of the others: the second process of `mkdocs build` publishes them all from there."""
+    lacking = [made for made in {c.key: c for c in charts}.values() if not (folder / f"{made.key}.svg").is_file()]
+    _render_missing(_not_in_memory(lacking), None)
+    _to_cache(lacking, folder)
 
 
 def render_all(charts: list[Chart], workers: int | None = None, cache: Path | None = None) -> None:

@@ -6,8 +6,9 @@ So `mkdocs build` hands it to a second Python process (`InBackground`), started 
 the build validates the data: the two validate side by side, then the child renders
 generated pages from the end of the list while the build renders from the start
 (`help_render`, site/sharing.py), produces the open data, and writes it once MkDocs has
-emptied the site folder and the build has confirmed the data's digest. The build waits
-for it before the search index is written.
+emptied the site folder and the build has confirmed the data's digest (by then the
+cache folder holds every chart, and the child publishes the charts from it too). The
+build waits for it before the search index is written.
 
 The process is started anew, not forked: a fork shares the parent's memory copy-on-write,
 and Python's reference counts write to nearly every page of it, which cost more system
@@ -54,7 +55,8 @@ class Request:
     site_url: str | None
     site_dir: str
     share: str | None = None   # a folder to render pages into beside the build (site/sharing.py), or None
-    chart_cache: str | None = None  # the cache folder of drawn charts (site/charts.py), or None
+    chart_cache: str | None = None  # the cache folder of drawn charts (site/charts.py), or None; if given,
+                                    # the child publishes the charts from it after the go-ahead
 
 
 def site_of(request: Request) -> Any:
@@ -128,6 +130,10 @@ def _child() -> int:
             return 1  # the build stopped
         if go_ahead != _WRITE.format(site.data_digest):  # the file was replaced after this process read it
             raise RuntimeError("datafilen ändrades under bygget; bygg om")
+        if request.chart_cache:  # the build has put every chart in the cache folder: published from there
+            from . import charts
+
+            files.update(charts.files(site, cache=Path(request.chart_cache)))
         write_files(files, request.site_dir)
         return 0
     except BaseException:  # reported by the parent, which stops the build
