@@ -184,8 +184,7 @@ def on_env(env, *, config, **_):
     if _build.claims is not None:  # every page's content is known; the folder goes once the process is done
         log.info(f"Den andra processen renderade {_build.shared} av {len(_build.pages)} genererade sidor.")
     env.globals["ig_nav_key"] = nav_key
-    env.globals["ig_nav_cache"] = {}  # anew for every build
-    env.globals["ig_once"] = _Once()
+    env.globals["ig_once"] = _Once()  # anew for every build
     if _build.search is not None:  # every page's content is in: the index is written while the theme works
         _build.search.write(config.site_dir)
     return env
@@ -212,7 +211,8 @@ _ANCHOR = re.compile(r'\sid="([^"]+)"')
 
 
 class _Once(dict):
-    """For overrides/main.html: a theme block rendered once per key (its depth) and build."""
+    """For overrides/main.html: theme markup rendered once per key and build (the navigation per nav_key,
+    the blocks that depend only on the page's depth per depth)."""
 
     def __call__(self, key, render):
         if key not in self:
