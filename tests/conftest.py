@@ -44,12 +44,15 @@ def built_site(tmp_path_factory):
     return site
 
 
-def build_site(data: Path, site: Path, today: str = TODAY.isoformat()) -> None:
+def build_site(data: Path, site: Path, today: str = TODAY.isoformat(), **env: str) -> subprocess.CompletedProcess:
+    """`mkdocs build --strict` of data into site, as a user runs it (env: further variables); it must succeed."""
     completed = subprocess.run(
         [PYTHON, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)], cwd=ROOT, capture_output=True,
         text=True, timeout=600,
-        env={**os.environ, "INSATSGUIDEN_DATA": str(data), "INSATSGUIDEN_TODAY": today, "NO_MKDOCS_2_WARNING": "1"})
+        env={**os.environ, "INSATSGUIDEN_DATA": str(data), "INSATSGUIDEN_TODAY": today, "NO_MKDOCS_2_WARNING": "1",
+             **env})
     assert completed.returncode == 0, completed.stderr[-3000:]
+    return completed
 
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PYTHON, ROOT, TODAY
+from conftest import TODAY, build_site
 from insatsguiden import DEFAULT_DATA
 from insatsguiden.model.schema import schema_bytes
 from insatsguiden.model.validate import validate_file
@@ -139,13 +139,9 @@ def test_pages_rendered_by_the_second_process_are_the_pages_the_build_would_rend
     data_file.write_text(yaml.dump(data, Dumper=_NoAliasDumper, allow_unicode=True, sort_keys=False, width=100),
                          encoding="utf-8")
     site_dir, cache = tmp_path / "site", tmp_path / "cache"
-    env = {**os.environ, "INSATSGUIDEN_DATA": str(data_file), "INSATSGUIDEN_TODAY": TODAY.isoformat(),
-           "NO_MKDOCS_2_WARNING": "1", "INSATSGUIDEN_PAGEFIND": "0", "GITHUB_REPOSITORY": "forbund/insatsguiden",
-           "INSATSGUIDEN_CACHE": str(cache)}
     for _ in range(2 if charts_too else 1):
-        completed = subprocess.run([PYTHON, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
-                                   cwd=ROOT, capture_output=True, text=True, timeout=600, env=env)
-        assert completed.returncode == 0, completed.stderr[-3000:]
+        completed = build_site(data_file, site_dir, INSATSGUIDEN_PAGEFIND="0", GITHUB_REPOSITORY="forbund/insatsguiden",
+                               INSATSGUIDEN_CACHE=str(cache))
     shared = re.search(r"Den andra processen renderade (\d+) av (\d+) genererade sidor", completed.stderr)
     assert shared, completed.stderr[-2000:]
     result = validate_file(data_file, TODAY)
@@ -193,11 +189,7 @@ def test_charts_are_published_with_and_without_the_cache_folder_and_a_tampered_o
     folder = charts.cache_folder(cache)
 
     def build(site_dir: Path, chosen: str) -> dict[str, str]:
-        env = {**os.environ, "INSATSGUIDEN_TODAY": TODAY.isoformat(), "NO_MKDOCS_2_WARNING": "1",
-               "INSATSGUIDEN_PAGEFIND": "0", "INSATSGUIDEN_CACHE": chosen}
-        completed = subprocess.run([PYTHON, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
-                                   cwd=ROOT, capture_output=True, text=True, timeout=600, env=env)
-        assert completed.returncode == 0, completed.stderr[-3000:]
+        build_site(DEFAULT_DATA, site_dir, INSATSGUIDEN_PAGEFIND="0", INSATSGUIDEN_CACHE=chosen)
         return {made.path: (site_dir / made.path).read_text(encoding="utf-8") for made in every}
 
     without = build(tmp_path / "utan", "0")
