@@ -239,7 +239,8 @@ class _ThemeShells:
 
     A page's shape is everything else the theme reads from it: its links to the nav's pages (nav_key),
     whether its content has an h1 and it has a table of contents, its other metadata. The table of
-    contents is the theme's partial rendered for the page alone (overrides/ig_toc.html). The first page
+    contents is the theme's partial rendered for the page alone (overrides/ig_toc.html), once per set of
+    entries: insats pages share their headings. The first page
     of each shape is rendered whole as well and must equal its filled shell; if it does not, or a marker
     did not come out whole, every page of that shape is rendered whole."""
 
@@ -247,6 +248,7 @@ class _ThemeShells:
         self.env = env
         self.enabled = enabled
         self.shells: dict[tuple, Shell | None] = {}
+        self.tocs: dict[tuple, str] = {}  # the table of contents rendered, per entries (many pages share them)
         self.filled = self.whole = 0
 
     @property
@@ -298,12 +300,20 @@ class _ThemeShells:
     def _fill(self, shell: Shell, page, variables) -> str:
         values = {_TITLE: page.meta["title"], _CONTENT: page.content, _CONTENT_H1: page.content,
                   _CANONICAL: page.canonical_url}
-        if _TOC in shell.markers():
-            values[_TOC] = self.env.get_template("ig_toc.html").render(variables)
+        if _TOC in shell.markers():  # the partial reads the entries and whether the page is in the nav
+            key = (page in variables["nav"].pages, _entries(page.toc))
+            if key not in self.tocs:
+                self.tocs[key] = self.env.get_template("ig_toc.html").render(variables)
+            values[_TOC] = self.tocs[key]
         if "#" + _SKIP in shell.markers():  # base.html's skip link: the theme's url filter on the first entry
             first = next(iter(page.toc))
             values["#" + _SKIP] = normalize_url(str(first.url), page=page, base=variables["base_url"])
         return shell.fill(values)
+
+
+def _entries(toc) -> tuple:
+    """Everything a table of contents holds, hashable."""
+    return tuple((entry.title, entry.id, entry.level, _entries(entry.children)) for entry in toc)
 
 
 class _Once(dict):
