@@ -190,7 +190,9 @@ def on_env(env, *, config, **_):
         log.info(f"Den andra processen renderade {_build.shared} av {len(_build.pages)} genererade sidor.")
     env.globals["ig_nav_key"] = nav_key
     env.globals["ig_once"] = _Once()  # anew for every build
-    _build.shells = env.globals["ig_generated_page"] = _ThemeShells(env, enabled=os.environ.get("INSATSGUIDEN_SHELL") != "0")
+    # INSATSGUIDEN_SHELL=0: every generated page through the whole theme (the same site, slower; for comparing).
+    _build.shells = _ThemeShells(env, enabled=os.environ.get("INSATSGUIDEN_SHELL") != "0")
+    env.globals["ig_generated_page"] = _build.shells
     if _build.search is not None:  # every page's content is in: the index is written while the theme works
         _build.search.write(config.site_dir)
     return env
@@ -240,9 +242,9 @@ class _ThemeShells:
     A page's shape is everything else the theme reads from it: its links to the nav's pages (nav_key),
     whether its content has an h1 and it has a table of contents, its other metadata. The table of
     contents is the theme's partial rendered for the page alone (overrides/ig_toc.html), once per set of
-    entries: insats pages share their headings. The first page
-    of each shape is rendered whole as well and must equal its filled shell; if it does not, or a marker
-    did not come out whole, every page of that shape is rendered whole."""
+    entries: insats pages share their headings. The first page of each shape is rendered whole as well
+    and must equal its filled shell; if it does not, or a marker did not come out whole, every page of
+    that shape is rendered whole."""
 
     def __init__(self, env: jinja2.Environment, enabled: bool = True):
         self.env = env
