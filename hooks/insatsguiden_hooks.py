@@ -40,7 +40,7 @@ from insatsguiden.model.problems import format_problems, summary
 from insatsguiden.model.reader import display_path, published_path
 from insatsguiden.model.schema import schema_bytes
 from insatsguiden.model.validate import validate_file
-from insatsguiden.site import charts
+from insatsguiden.site import charts, collector
 from insatsguiden.site.csp import add_meta, allow_injected_script, headers_file
 from insatsguiden.site.publish import InBackground, Request
 from insatsguiden.site.render import (Page, RenderedPage, Site, published_site_url, relative, render_page,
@@ -89,6 +89,8 @@ def _today() -> dt.date:
 
 def on_config(config, **_):
     global _build
+    if _command == "build":  # one build, then the process ends (site/collector.py)
+        collector.hold()
     data_path = Path(os.environ.get("INSATSGUIDEN_DATA") or DEFAULT_DATA)
     today = _today()
     # Where the data is edited: the CI's own repository, else mkdocs.yml's extra.github_repository.
@@ -135,6 +137,8 @@ def on_config(config, **_):
             if _build.writer is not None:
                 _build.writer.stop()
             raise Abort(f"Sökindexet (Pagefind) kunde inte startas: {error}") from None
+    if _command == "build":  # the catalogue and the site live to the end: never examined again
+        collector.settle()
     return config
 
 
@@ -401,6 +405,8 @@ def on_build_error(**_):
 
 
 def on_post_build(*, config, **_):
+    if _command == "build":  # the process ends soon: nothing it holds needs collecting before then
+        collector.settle()
     if _build.shells is not None and _build.shells.filled:
         log.info(f"Temat: {_build.shells.filled} genererade sidor fylldes i från {_build.shells.made} förrenderade "
                  f"skal, {_build.shells.whole} renderades helt.")

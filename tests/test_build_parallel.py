@@ -201,3 +201,28 @@ def test_charts_are_published_with_and_without_the_cache_folder_and_a_tampered_o
     assert build(tmp_path / "andra", str(cache)) == without
     assert victim.read_text(encoding="utf-8") == without[every[0].path]  # and the cache file is replaced
 
+
+
+def test_a_build_in_a_long_lived_process_leaves_the_collector_as_it_was(tmp_path, monkeypatch):
+    # Only `mkdocs build`'s own process freezes what it holds and stops collecting (site/collector.py):
+    # `mkdocs serve` rebuilds in one process, where frozen catalogues would never be freed.
+    import gc
+
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    from conftest import ROOT
+
+    monkeypatch.setenv("INSATSGUIDEN_TODAY", TODAY.isoformat())
+    monkeypatch.setenv("INSATSGUIDEN_PAGEFIND", "0")
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    monkeypatch.chdir(ROOT)
+    config = load_config(str(ROOT / "mkdocs.yml"), site_dir=str(tmp_path / "site"))
+    config.plugins.on_startup(command="serve", dirty=False)
+    try:
+        frozen = gc.get_freeze_count()
+        build(config)
+        assert gc.isenabled() and gc.get_freeze_count() == frozen
+    finally:
+        config.plugins.on_startup(command=None, dirty=False)
+    assert (tmp_path / "site" / "index.html").is_file()

@@ -188,6 +188,20 @@ def test_invalid_data_stops_the_build_with_the_problems(tmp_path):
     assert not (tmp_path / "site" / "index.html").exists()
 
 
+# The second process of `mkdocs build` loads the data without the schema and the rules while the build
+# validates it (site/publish.py): whatever that process makes of such data, the build reports the
+# problems and nothing else, and publishes nothing.
+@pytest.mark.parametrize("name", ["bad_reference.yaml", "missing_required.yaml", "top_level_list.yaml",
+                                  "share_over_100.yaml"])
+def test_data_that_loads_but_breaks_the_rules_stops_the_build_with_its_problems(name, tmp_path):
+    completed = _build(FIXTURES / "invalid" / name, tmp_path / "site")
+    output = completed.stdout + completed.stderr
+    assert completed.returncode != 0
+    assert re.search(rf"{re.escape(name)}:\d+:\d+: ", output), output[-2000:]
+    assert "Traceback" not in output and "öppna data" not in output
+    assert not (tmp_path / "site" / "index.html").exists() and not (tmp_path / "site" / "api").exists()
+
+
 def test_serve_rebuilds_when_the_data_changes(tmp_path):
     data = tmp_path / "data.yaml"
     data.write_text((FIXTURES / "valid" / "minimal.yaml").read_text(encoding="utf-8"), encoding="utf-8")

@@ -20,6 +20,7 @@ from markupsafe import Markup
 import datetime as dt
 
 from ..model.catalogue import ORDINARY_KIND, REFERABLE_KINDS, Catalogue
+from ..model.loader import PosDict
 from ..model.conditions import (FOLDABLE_KINDS, MULTI_KINDS, NUMBER_KINDS, NUMBER_RANGE, YES_NO_KINDS, QuestionIndex,
                                 conditions_of, options, question_by_kind, rule_text)
 from ..domain.freshness import (KIND_LABELS, OK, OVERDUE, PHRASES, SOON, Finding, browser_rules, by_record, duration, evaluate, message,
@@ -169,16 +170,19 @@ def relative(from_url: str, to_url: str) -> str:
 
 
 class _Environment(jinja2.Environment):
-    """Jinja's environment, with `record.field` on a plain dict looked up as the key first.
+    """Jinja's environment, with `record.field` on a mapping of the data looked up as the key first.
 
     Jinja tries an attribute before an item, so every `insats.namn` raised and caught an AttributeError;
     with thousands of pages that was seconds of a build. A plain dict has no other attributes than
-    dict's own, so the result is the same: names of dict's methods (`.values()`) still reach the method."""
+    dict's own, so the result is the same: names of dict's methods (`.values()`) still reach the method.
+    The loader's PosDict adds only its positions (`start`, `key_pos`, `value_pos`), which no template
+    reads: a record's own key of that name wins, as it should (`period.start`)."""
 
     _DICT_ATTRIBUTES = frozenset(dir(dict))
+    _MAPPINGS = frozenset({dict, PosDict})
 
     def getattr(self, obj: Any, attribute: str) -> Any:
-        if type(obj) is dict and attribute not in self._DICT_ATTRIBUTES:
+        if type(obj) in self._MAPPINGS and attribute not in self._DICT_ATTRIBUTES:
             try:
                 return obj[attribute]
             except KeyError:
