@@ -22,9 +22,7 @@ import argparse
 import copy
 import datetime as dt
 import os
-import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -34,66 +32,13 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 
-from insatsguiden.model.schema import labels
 from insatsguiden.site import charts
+from insatsguiden.tools.benchmarking import plain_project, remove_site, timed_build
 from insatsguiden.tools.catalogue_pdf import ALL, PDF, linked_catalogues, make_pdfs
 from insatsguiden.tools.synthetic import _NoAliasDumper, catalogue, catalogue_yaml
 from insatsguiden.model.validate import validate_text
 
 TODAY = dt.date(2026, 11, 23)
-PLAIN_CONFIG = """site_name: Jämförelse
-theme:
-  name: material
-  language: sv
-  font: false
-plugins:
-  - search:
-      lang: sv
-validation:
-  nav:
-    omitted_files: ignore
-nav:
-  - Start: index.md
-"""
-
-
-def equivalent_markdown(insats: dict) -> str:
-    """The same content a hand-written page would carry, as ordinary Markdown."""
-    def bullets(items):
-        return "\n".join(f"- {item}" for item in items)
-
-    lines = [f"# {insats['namn']}", "", f"**Intag:** {labels('intagsstatus')[insats['intag']['status']]}  ",
-             f"**Senast granskad:** {insats['senast_granskad']['datum']}", "", insats["syfte"], "",
-             "## Kort om insatsen", "", insats["beskrivning"], "", "## Målgrupp", "", insats["malgrupp"]["beskrivning"], "",
-             "### Kriterier", "", bullets(insats["kriterier"]), "", "### Kan inte ta emot", "",
-             bullets(insats["uteslutningsgrunder"]), "", "### Passar inte för", "", bullets(insats["passar_inte_for"]), "",
-             "## Vad deltagaren kan förvänta sig", "", bullets(insats["forvantningar"]), "", "## Så fungerar det", ""]
-    lines += [f"{n}. **{step['steg']}** {step['beskrivning']}" for n, step in enumerate(insats["arbetsgang"], 1)]
-    lines += ["", "## Så remitterar du", "", bullets(insats["remiss"]["steg"]), "", "## Kontakt", ""]
-    lines += [f"- {k['roll']}, {k['telefon']}, {k['epost']}" for k in insats["kontakter"]]
-    lines += ["", "## Mål och uppföljning", "", bullets(insats["mal"]), "", insats["uppfoljning"], ""]
-    # The follow-up figures (issue 13) as a hand-written page would give them: a table for each measure.
-    for indicator in insats.get("indikatorer") or []:
-        unit = "Andel (%)" if indicator["enhet"] == "procent" else "Antal"
-        lines += [f"### {indicator['namn']}", "", f"| Period eller grupp | {unit} |", "|---|---:|"]
-        for value in indicator["varden"]:
-            label = (f"{value['period']['fran']}–{value['period'].get('till', '')}" if "period" in value
-                     else value["namn"])
-            lines.append(f"| {label} | {value['varde']} |")
-        lines.append("")
-    return "\n".join(lines)
-
-
-def timed_build(cwd: Path, site: Path, env: dict, keep: bool = False) -> float:
-    started = time.perf_counter()
-    completed = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--site-dir", str(site)], cwd=cwd,
-                               env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **env}, capture_output=True, text=True)
-    elapsed = time.perf_counter() - started
-    if completed.returncode != 0:
-        sys.exit(f"Bygget misslyckades i {cwd}:\n{completed.stderr[-2000:]}")
-    if not keep:
-        shutil.rmtree(site, ignore_errors=True)
-    return elapsed
 
 
 def measure_pdf(data_file: Path, work: Path) -> dict:
@@ -106,19 +51,9 @@ def measure_pdf(data_file: Path, work: Path) -> dict:
     printed = make_pdfs(site, jobs, TODAY, report=lambda line: None)
     seconds = time.perf_counter() - started
     whole = next(p for p in printed if p.key == ALL)
-    shutil.rmtree(site, ignore_errors=True)
+    remove_site(site)
     return {"pdfs": len(printed), "pages": sum(p.pages for p in printed), "bytes": sum(len(p.pdf) for p in printed),
             "seconds": seconds, "all_pages": whole.pages, "all_bytes": len(whole.pdf), "all_seconds": whole.seconds}
-
-
-def plain_project(folder: Path, insatser: list[dict]) -> Path:
-    """A plain mkdocs-material project with one hand-written page per insats, kept out of the nav."""
-    (folder / "docs").mkdir(parents=True)
-    (folder / "mkdocs.yml").write_text(PLAIN_CONFIG, encoding="utf-8")
-    (folder / "docs" / "index.md").write_text("# Start\n", encoding="utf-8")
-    for insats in insatser:
-        (folder / "docs" / f"{insats['id']}.md").write_text(equivalent_markdown(insats), encoding="utf-8")
-    return folder
 
 
 def measure(size: int, repeat: int, work: Path, pdf: bool) -> dict:

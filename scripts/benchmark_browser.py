@@ -14,14 +14,19 @@ local server does not compress), the time to the load event, for pages that
 fetch data the time to the rendered result, and each time's ratio to the start
 page's (medians of three loads). Printed as a table; nothing is asserted.
 
-    python scripts/benchmark_browser.py [--sizes 1000 5000]
+And per size, issue 12's build measure and export sizes in the same run: the whole
+build (every export and the search index) against a plain mkdocs-material site of
+the same content (`tools/benchmarking.py`), first with every chart drawn anew, then
+in `--rounds` interleaved pairs over the chart cache that build filled; and the
+files and size of each export, as they lie and gzip-compressed.
+
+    python scripts/benchmark_browser.py [--sizes 1000 5000] [--rounds 3]
 """
 from __future__ import annotations
 
 import argparse
 import datetime as dt
 import gzip
-import os
 import statistics
 import subprocess
 import sys
@@ -34,7 +39,8 @@ ROOT = Path(__file__).resolve().parent.parent
 from insatsguiden.tools.browser import CHROMIUM, CHROMIUM_ARGS, serve_directory
 from insatsguiden.site.render import Site, render_page, site_pages
 from insatsguiden.site.search_index import pagefind_command
-from insatsguiden.tools.synthetic import catalogue_yaml
+from insatsguiden.tools.benchmarking import export_sizes, plain_project, timed_build
+from insatsguiden.tools.synthetic import catalogue, catalogue_yaml
 from insatsguiden.model.validate import validate_text
 
 TODAY = dt.date(2026, 11, 23)
@@ -58,15 +64,34 @@ GUIDE_CHANGE = """async () => {
 }"""
 
 
-def build(data: Path, site: Path) -> float:
-    started = time.perf_counter()
-    completed = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--site-dir", str(site)], cwd=ROOT,
-                               capture_output=True, text=True,
-                               env={**os.environ, "INSATSGUIDEN_DATA": str(data), "INSATSGUIDEN_TODAY": TODAY.isoformat(),
-                                    "NO_MKDOCS_2_WARNING": "1"})
-    if completed.returncode != 0:
-        sys.exit(completed.stderr[-2000:])
-    return time.perf_counter() - started
+def build_figures(size: int, data: Path, site: Path, work: Path, rounds: int) -> float:
+    """Issue 12's build measure, printed: the whole build (every export, the search index) against the plain
+    mkdocs-material site of the same content (tools/benchmarking.py). First our build with every chart drawn
+    anew, into an empty chart cache (kept: the page views below use this site); then `rounds` interleaved
+    pairs of the plain site and our build over that cache (a rebuild, as in CI with its kept cache).
+    Returns the first build's seconds."""
+    env = {"INSATSGUIDEN_DATA": str(data), "INSATSGUIDEN_TODAY": TODAY.isoformat(),
+           "INSATSGUIDEN_CACHE": str(work / f"diagramcache-{size}")}
+    cold = timed_build(ROOT, site, env, keep=True)
+    plain = plain_project(work / f"enkel-{size}", catalogue(size)["insatser"])
+    pairs = [(timed_build(plain, work / "enkel-site", {}), timed_build(ROOT, work / "var-site", env))
+             for _ in range(rounds)]
+    ratios = [ours / simple for simple, ours in pairs]
+    print(f"\nBygge, {size} insatser (hela bygget med alla exporter och sökindex mot en enkel mkdocs-material-webbplats "
+          f"med samma innehåll och temats sökning; mål ≤ 1,3 vid 5 000):")
+    print("  " + "   ".join(f"omgång {n}: enkel {simple:.1f} s, vår {ours:.1f} s = {ours / simple:.2f}"
+                            for n, (simple, ours) in enumerate(pairs, 1)))
+    print(f"  kvot (median av {rounds}): {statistics.median(ratios):.2f}; summornas kvot "
+          f"{sum(o for _, o in pairs) / sum(p for p, _ in pairs):.2f}; första bygget, alla diagram ritas: {cold:.1f} s "
+          f"= {cold / statistics.median(simple for simple, _ in pairs):.2f} × enkel", flush=True)
+    return cold
+
+
+def export_table(site: Path, size: int) -> None:
+    print(f"\nExporter, {size} insatser (filer, storlek som de ligger och gzip-komprimerade fil för fil):")
+    print(f"  {'export':<36} {'filer':>6} {'MB':>8} {'MB gzip':>8}")
+    for label, files, raw, compressed in export_sizes(site):
+        print(f"  {label:<36} {files:>6} {raw / 1e6:>8.2f} {compressed / 1e6:>8.2f}", flush=True)
 
 
 def added_build_time(text: str, site: Path) -> tuple[float, float]:
@@ -257,6 +282,7 @@ def main() -> int:
 
     parser = argparse.ArgumentParser(description="Mäter vägvisaren och sökningen i Chromium.")
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000])
+    parser.add_argument("--rounds", type=int, default=3, help="omgångar enkel/vår för byggets kvot (median visas)")
     args = parser.parse_args()
     print("Sökfrågor: ett sällsynt ord (en insats kortnamn), sedan ett ord som finns på nästan varje syntetisk sida "
           "(värsta fallet), sedan en förkortning som expanderas (FK → Försäkringskassan).")
@@ -269,7 +295,8 @@ def main() -> int:
             data = Path(tmp) / f"data-{size}.yaml"
             data.write_text(text, encoding="utf-8")
             site = Path(tmp) / f"site-{size}"
-            build_seconds = build(data, site)
+            build_seconds = build_figures(size, data, site, Path(tmp), args.rounds)
+            export_table(site, size)
             guide_seconds, pagefind_seconds = added_build_time(text, site)
             url, server = serve_directory(site)
             page_view_table(browser, url, size, "vasteras")

@@ -226,3 +226,36 @@ def test_a_build_in_a_long_lived_process_leaves_the_collector_as_it_was(tmp_path
     finally:
         config.plugins.on_startup(command=None, dirty=False)
     assert (tmp_path / "site" / "index.html").is_file()
+
+
+def test_an_ignored_element_is_cut_out_whole_before_pagefind_reads_the_article():
+    from insatsguiden.site.search_index import without_ignored
+
+    ignored = 'data-pagefind-ignore="all"'
+    article = (f'<h1>A</h1><div class="x" {ignored}><div><p>inne</p></div><ul><li>lista</li></ul></div><p>B</p>'
+               f'<ul class="ig-insatslista" {ignored}><li><ul><li>djup</li></ul></li></ul><p>C</p>'
+               f'<abbr {ignored}>ab</abbr><p>D</p>')
+    assert without_ignored(article) == "<h1>A</h1><p>B</p><p>C</p><p>D</p>"
+    unclosed = f"<p>A</p><div {ignored}><div>inne</div>"
+    assert without_ignored(unclosed) == unclosed  # not well formed: Pagefind gets it whole and decides
+    assert without_ignored("<p>data-pagefind-ignore=&quot;all&quot;</p>") == "<p>data-pagefind-ignore=&quot;all&quot;</p>"
+
+
+def test_listings_of_other_records_are_searchable_only_on_the_records_own_pages(built_site, default_catalogue):
+    # A need's page is found by the need, not by the insatser it lists; the guide's reasoning page by its
+    # own text, not by every measure's conditions: the insats pages rank first for those.
+    fragments = _fragments(built_site / "pagefind")
+    checked = 0
+    for need in default_catalogue.behov.values():
+        text = fragments[f"/behov/{need['id']}/"]["content"]
+        assert need["namn"] in text
+        own = " ".join([need.get("beskrivning") or ""] + [f"{gap['namn']} {gap['beskrivning']}"
+                                                         for gap in default_catalogue.unmet_for_need(need["id"])])
+        for insats in default_catalogue.insatser_for_need(need["id"]):
+            if insats["namn"] not in own:
+                assert insats["namn"] not in text, (need["id"], insats["namn"])
+                checked += 1
+    assert checked
+    reasoning = fragments["/vagvisare/sa-resonerar-guiden/"]
+    assert "Så resonerar guiden" in reasoning["content"]
+    assert not [anchor for anchor in reasoning["anchors"] if anchor["id"].startswith("villkor-")]
