@@ -30,12 +30,6 @@ from typing import Any
 
 Files = dict[str, bytes]
 
-# This process yields the cores to the build's own and to Pagefind's (scheduler weight about a third of
-# theirs): those two are the chain the build waits for (pages, then the search index written after the
-# last page), while the pages and open data made here can wait. At 5,000 insatser, with all three at the
-# same priority, Pagefind lagged four seconds of indexing behind the last page and finished last.
-NICENESS = 5
-
 
 def write_files(files: Files, site_dir: str | os.PathLike) -> None:
     """Write each file under site_dir (paths are site-relative, '/'-separated), creating folders."""
@@ -135,8 +129,6 @@ def _child() -> int:
         from . import collector
 
         collector.hold()  # this process builds once and exits (site/collector.py)
-        if hasattr(os, "nice"):
-            os.nice(NICENESS)
         request = pickle.load(sys.stdin.buffer)
         site = site_of(request)
         collector.settle()
