@@ -174,7 +174,11 @@ def _hooks():
     spec = importlib.util.spec_from_file_location("insatsguiden_hooks_under_test", ROOT / "hooks" / "insatsguiden_hooks.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # as MkDocs loads hooks (dataclasses look their module up there)
-    spec.loader.exec_module(module)
+    sys.path.insert(0, str(ROOT / "hooks"))  # as MkDocs does while it loads a hook: it imports its neighbour
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(ROOT / "hooks"))
     return module
 
 

@@ -1,5 +1,5 @@
 """The theme around generated pages, rendered once per shape and filled in (site/shell.py and
-_ThemeShells in hooks/insatsguiden_hooks.py), gives the same site byte for byte as rendering
+ThemeShells in hooks/insatsguiden_theme.py), gives the same site byte for byte as rendering
 every page through the whole theme; a marker the template changes refuses the shell."""
 from __future__ import annotations
 
