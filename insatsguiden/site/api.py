@@ -18,6 +18,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
+from ..domain.guide import kommun_guide_data
 from ..model.catalogue import Catalogue
 
 if TYPE_CHECKING:
@@ -275,7 +276,7 @@ def _kommun_documents(site: "Site", head: str, lines: dict[str, str], order: lis
         about = {"id": kommun["id"], "namn": kommun["namn"],
                  "samordningsforbund": {"id": forbund["id"], "namn": forbund["namn"]} if forbund else None}
         members = sorted(everywhere.union(per_kommun[kommun["id"]]), key=position.__getitem__)
-        guide = _dumps(site.kommun_guide(kommun["id"])) if has_guide else "null"
+        guide = _dumps(kommun_guide_data(site.guide, kommun["id"])) if has_guide else "null"
         text = (f'{head},"kommun":{_dumps(about)},"insatser":[{",".join(lines[i] for i in members)}],'
                 f'"vagvisare":{guide}}}')
         documents[f"{ROOT}kommuner/{kommun['id']}.json"] = text.encode("utf-8")

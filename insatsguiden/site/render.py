@@ -25,7 +25,7 @@ from ..model.conditions import (FOLDABLE_KINDS, MULTI_KINDS, NUMBER_KINDS, NUMBE
                                 conditions_of, options, question_by_kind, rule_text)
 from ..domain.freshness import (KIND_LABELS, OK, OVERDUE, PHRASES, SOON, Finding, browser_rules, by_record, duration, evaluate, message,
                                 phrases_for, sentence, settings_of)
-from ..domain.guide import evaluate as evaluate_guide, guide_data, guide_form_data, kommun_guide_data
+from ..domain.guide import evaluate as evaluate_guide, guide_data, guide_form_data
 from ..domain.review_report import as_json
 from ..domain.routing_cases import CaseOutcome, run_cases
 from ..model.schema import labels, vocabulary
@@ -125,19 +125,6 @@ class Site:
         """The guide's exported entries, computed once per build."""
         return guide_data(self.catalogue, self.findings, self.today)
 
-
-    def kommun_guide(self, kommun: str) -> dict:
-        """The guide's export for one kommun (kommun_guide_data), computed once per build: its triage for
-        any answers in that kommun is the whole export's, with only the measures the kommun can reach."""
-        cache = self.__dict__.setdefault("_kommun_guides", {})
-        if kommun not in cache:
-            cache[kommun] = kommun_guide_data(self.guide, kommun)
-        return cache[kommun]
-
-    def triage(self, answers: dict, kommun: str | None = None) -> dict:
-        """The guide's outcome for answers (evaluate_guide), over the kommun's export when the answers are
-        for that kommun."""
-        return evaluate_guide(self.guide if kommun is None else self.kommun_guide(kommun), answers)
 
     @cached_property
     def questions(self) -> QuestionIndex:
@@ -399,7 +386,7 @@ def render_page(page: Page, site: Site) -> RenderedPage:
     html = template.render(c=site.catalogue, site=site, href=lambda target: relative(page.url, target), page=page,
                            question_options=lambda question: question_options(site.catalogue, question),
                            question_form=question_form,
-                           guide_triage=lambda **by_kind: site.triage(guide_answers(site.catalogue, **by_kind), by_kind.get("kommun")),
+                           guide_triage=lambda **by_kind: evaluate_guide(site.guide, guide_answers(site.catalogue, **by_kind)),
                            guide_conditions=lambda insats: guide_conditions(site.catalogue, insats, site.questions),
                            has_referral_checklist=has_referral_checklist,
                            routing_cases=lambda: site.routing_cases,
