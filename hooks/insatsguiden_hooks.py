@@ -10,8 +10,8 @@ page, and thousands of generated entries would make the build quadratic.
 Handlers take MkDocs' arguments keyword-only, as mkdocs-material's own hooks do.
 
 `mkdocs build` spreads the work over the machine's cores (ARCHITECTURE.md, "One build,
-three processes"): a second Python process validates beside this one, renders pages from
-the end of the list and writes the open data; Pagefind's service indexes each page's
+three processes"): a second Python process loads the data while this one validates it,
+renders pages from the end of the list and writes the open data; Pagefind's service indexes each page's
 content as it is made.
 """
 from __future__ import annotations
@@ -71,6 +71,7 @@ class Build:
 _build: Build | None = None  # the build in progress, made anew by on_config
 log = logging.getLogger("mkdocs.hooks.insatsguiden")
 _command: str | None = None  # "build", "serve" or "gh-deploy" from the command line (on_startup); None in-process
+_serving = False  # on_serve has run: this process rebuilds (`mkdocs serve --clean` also says "build")
 
 
 def on_startup(*, command, **_):
@@ -87,9 +88,15 @@ def _today() -> dt.date:
         raise Abort(f"INSATSGUIDEN_TODAY: {error}.") from None
 
 
+def _builds_once() -> bool:
+    """`mkdocs build`: this process builds the site once and ends. `mkdocs serve --clean` starts the same
+    way, then serves and rebuilds (on_serve), and in-process builds (tests) are not the command line's."""
+    return _command == "build" and not _serving
+
+
 def on_config(config, **_):
     global _build
-    if _command == "build":  # one build, then the process ends (site/collector.py)
+    if _builds_once():  # one build, then the process ends (site/collector.py)
         collector.hold()
     data_path = Path(os.environ.get("INSATSGUIDEN_DATA") or DEFAULT_DATA)
     today = _today()
@@ -137,7 +144,7 @@ def on_config(config, **_):
             if _build.writer is not None:
                 _build.writer.stop()
             raise Abort(f"Sökindexet (Pagefind) kunde inte startas: {error}") from None
-    if _command == "build":  # the catalogue and the site live to the end: never examined again
+    if _builds_once():  # the catalogue and the site live to the end: never examined again
         collector.settle()
     return config
 
@@ -276,6 +283,11 @@ def on_post_template(output_content, *, template_name, **_):
 
 
 def on_serve(server, **_):
+    global _serving
+    # `mkdocs serve --clean` built the first time as `mkdocs build` does: this process goes on, so it
+    # collects its garbage from now on, and its first catalogue can be freed.
+    _serving = True
+    collector.release()
     # A preview gets the published site's policy; MkDocs' live-reload script is allowed by its hash.
     inject = getattr(server, "_inject_js_into_html", None)
     if not callable(inject):
@@ -295,8 +307,9 @@ def on_build_error(**_):
 
 
 def on_post_build(*, config, **_):
-    if _command == "build":  # the process ends soon: nothing it holds needs collecting before then
+    if _builds_once():  # what the build made lives to the end of the process; what follows is collected
         collector.settle()
+        collector.resume()
     if _build.shells is not None and _build.shells.filled:
         log.info(f"Temat: {_build.shells.filled} genererade sidor fylldes i från {_build.shells.made} förrenderade "
                  f"skal, {_build.shells.whole} renderades helt.")

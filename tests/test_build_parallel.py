@@ -203,9 +203,12 @@ def test_charts_are_published_with_and_without_the_cache_folder_and_a_tampered_o
 
 
 
-def test_a_build_in_a_long_lived_process_leaves_the_collector_as_it_was(tmp_path, monkeypatch):
-    # Only `mkdocs build`'s own process freezes what it holds and stops collecting (site/collector.py):
-    # `mkdocs serve` rebuilds in one process, where frozen catalogues would never be freed.
+@pytest.mark.parametrize("command", ["serve", "build"], ids=["serve", "serve --clean"])
+def test_a_build_in_a_long_lived_process_leaves_the_collector_as_it_was(command, tmp_path, monkeypatch):
+    # Only `mkdocs build`'s processes freeze what they hold and stop collecting (site/collector.py):
+    # `mkdocs serve` rebuilds in one process, where frozen catalogues would never be freed. `serve --clean`
+    # tells the hook "build" (MkDocs 1.6), builds once like `mkdocs build`, then serves: the hook gives the
+    # collector back once it serves, and rebuilds leave it alone.
     import gc
 
     from mkdocs.commands.build import build
@@ -213,18 +216,29 @@ def test_a_build_in_a_long_lived_process_leaves_the_collector_as_it_was(tmp_path
 
     from conftest import ROOT
 
+    class Server:
+        def _inject_js_into_html(self, content, epoch):
+            return content
+
+    monkeypatch.setenv("INSATSGUIDEN_DATA", str(DEFAULT_DATA))
     monkeypatch.setenv("INSATSGUIDEN_TODAY", TODAY.isoformat())
     monkeypatch.setenv("INSATSGUIDEN_PAGEFIND", "0")
     monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
     monkeypatch.chdir(ROOT)
+    frozen = gc.get_freeze_count()
     config = load_config(str(ROOT / "mkdocs.yml"), site_dir=str(tmp_path / "site"))
-    config.plugins.on_startup(command="serve", dirty=False)
+    hook = next(iter(config.plugins.values()))
+    config.plugins.on_startup(command=command, dirty=False)
     try:
-        frozen = gc.get_freeze_count()
-        build(config)
+        build(config)  # the first build, as serve makes it before it serves
+        config.plugins.on_serve(Server(), config=config, builder=None)
+        assert gc.isenabled() and gc.get_freeze_count() == frozen
+        build(load_config(str(ROOT / "mkdocs.yml"), site_dir=str(tmp_path / "site")))  # a rebuild
         assert gc.isenabled() and gc.get_freeze_count() == frozen
     finally:
-        config.plugins.on_startup(command=None, dirty=False)
+        hook._command, hook._serving = None, False
+        gc.unfreeze()
+        gc.enable()
     assert (tmp_path / "site" / "index.html").is_file()
 
 

@@ -3,7 +3,8 @@
 The open data (API, HSDS, CSV, calendars, change feed) is some 20,000 files at 5,000
 insatser; producing and writing them took a fifth of a build, and none of it feeds a page.
 So `mkdocs build` hands it to a second Python process (`InBackground`), started before
-the build validates the data: the two validate side by side, then the child renders
+the build validates the data: the child loads the same file meanwhile (without the schema
+and the rules, which the build checks), then renders
 generated pages from the end of the list while the build renders from the start
 (`help_render`, site/sharing.py), produces the open data, and writes it once MkDocs has
 emptied the site folder and the build has confirmed the data's digest (by then the
@@ -12,9 +13,10 @@ build waits for it before the search index is written.
 
 The process is started anew, not forked: a fork shares the parent's memory copy-on-write,
 and Python's reference counts write to nearly every page of it, which cost more system
-time than the fork saved. The child reads and validates the data file itself (as the
-parent did: same file, same date, same result) and gets the rest of what a Site needs,
-which is small. `mkdocs serve` does all of it in its own process.
+time than the fork saved. The child reads the data file itself and gets the rest of what
+a Site needs, which is small; it renders and writes only under the SHA-256 of the bytes
+the build validated (the claim table, the go-ahead line), so nothing is published from a
+file the build did not find valid. `mkdocs serve` does all of it in its own process.
 """
 from __future__ import annotations
 
@@ -59,22 +61,27 @@ class Request:
                                     # the child publishes the charts from it after the go-ahead
 
 
+class DataChanged(RuntimeError):
+    """The data file is not the one the build validated: the build stops with this message alone."""
+
+
 def site_of(request: Request) -> Any:
     """The Site the request describes, from the data file read anew (its digest in site.data_digest).
 
     The build validates the file meanwhile; this process loads it without the schema and the rules and
     uses it only if the build's digest is the same (Claims.join, the go-ahead line)."""
-    from ..model.problems import DataError
     from ..model.validate import load_validated_elsewhere
     from .render import Site
 
     try:
         catalogue, digest = load_validated_elsewhere(Path(request.data_path), request.display_name)
-    except (DataError, LookupError, TypeError, AttributeError) as error:
-        # The build found the file valid, or it stops this process before reading this: the file changed.
-        raise RuntimeError("datafilen ändrades under bygget och är nu ogiltig; bygg om") from error
-    catalogue.filename = request.published_name
-    site = Site.build(catalogue, request.today, request.repository, request.history)
+        catalogue.filename = request.published_name
+        site = Site.build(catalogue, request.today, request.repository, request.history)
+    except Exception as error:
+        # Unchecked data may fail here in any way. The build stops this process when it finds the file invalid;
+        # bytes it found valid make the same Site here as in the build, which would fail first, itself. So
+        # the file that failed here is another one.
+        raise DataChanged("datafilen ändrades under bygget och är nu ogiltig; bygg om") from error
     site.site_url = request.site_url
     site.data_digest = digest
     return site
@@ -139,13 +146,16 @@ def _child() -> int:
         if not go_ahead.startswith("skriv "):
             return 1  # the build stopped
         if go_ahead != _WRITE.format(site.data_digest):  # the file was replaced after this process read it
-            raise RuntimeError("datafilen ändrades under bygget; bygg om")
+            raise DataChanged("datafilen ändrades under bygget; bygg om")
         if request.chart_cache:  # the build has put every chart in the cache folder: published from there
             from . import charts
 
             files.update(charts.files(site, cache=Path(request.chart_cache)))
         write_files(files, request.site_dir)
         return 0
+    except DataChanged as error:  # said to the user as it is
+        sys.stdout.write(str(error))
+        return 1
     except BaseException:  # reported by the parent, which stops the build
         sys.stdout.write(traceback.format_exc()[-8000:])
         return 1

@@ -1,8 +1,9 @@
 """Two processes rendering one list of pages: the build from the front, the helper from the back.
 
 The build (MkDocs, through the hook) renders its generated pages in the order of
-`render.site_pages()`. The helper process of `publish.py` has validated the same data and
-knows the same list; it renders pages from the end of that list until it meets the
+`render.site_pages()`. The helper process of `publish.py` has loaded the same data file
+(the table's fingerprint holds the digest of the bytes the build validated) and knows the
+same list; it renders pages from the end of that list until it meets the
 build, writing each page's HTML into a shared folder, and the build takes those pages
 from there instead of rendering them. Who renders a page is settled by a claim table: a
 file with one byte per page, read and written under an exclusive `flock`, so each page is
