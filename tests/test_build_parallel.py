@@ -253,6 +253,12 @@ def test_an_ignored_element_is_cut_out_whole_before_pagefind_reads_the_article()
     unclosed = f"<p>A</p><div {ignored}><div>inne</div>"
     assert without_ignored(unclosed) == unclosed  # not well formed: Pagefind gets it whole and decides
     assert without_ignored("<p>data-pagefind-ignore=&quot;all&quot;</p>") == "<p>data-pagefind-ignore=&quot;all&quot;</p>"
+    # A closing tag inside a comment or a script is text: such an element is left whole for Pagefind
+    for inner in ("<!-- </div> -->", "<script>let s = '</div>';</script>", "<STYLE>/* </div> */</STYLE>"):
+        held = f"<p>A</p><div {ignored}><p>inne</p>{inner}<p>svans</p></div><p>B</p>"
+        assert without_ignored(held) == held
+    cut_after = f"<p>A</p><div {ignored}><!-- x --></div><p>B</p><ul {ignored}><li>bort</li></ul><p>C</p>"
+    assert without_ignored(cut_after) == f"<p>A</p><div {ignored}><!-- x --></div><p>B</p><p>C</p>"
 
 
 def test_listings_of_other_records_are_searchable_only_on_the_records_own_pages(built_site, default_catalogue):

@@ -37,12 +37,18 @@ FINISH_TIMEOUT = 900  # seconds to wait for the index to be written after the la
 # their own pages.
 IGNORED = 'data-pagefind-ignore="all"'
 _IGNORED_START = re.compile(r'<([a-z][a-z0-9]*)\b[^>]*\s' + re.escape(IGNORED) + r'[^>]*>')
+# Where a closing tag is not a closing tag: a comment, raw text or CDATA. Counting tags inside one of these
+# could end the element in the wrong place, so an element that holds one is left to Pagefind.
+_NOT_MARKUP = re.compile(r"<!--|<!\[CDATA\[|<(?:script|style|textarea|title|xmp|iframe|noembed|noframes|noscript|plaintext)\b",
+                         re.IGNORECASE)
 
 
 def without_ignored(html: str) -> str:
     """The article without the elements marked data-pagefind-ignore="all", which Pagefind would parse only to
     leave out (a third of the article HTML at 5,000 insatser). Our templates' HTML is well formed and text
-    from the data is escaped, so an element ends at the closing tag that balances its name."""
+    from the data is escaped, so an element ends at the closing tag that balances its name. An element that
+    holds a comment or raw text (a script, a style), where a closing tag may be only text, is not cut: Pagefind
+    reads it and leaves it out itself."""
     parts, position = [], 0
     while (start := _IGNORED_START.search(html, position)) is not None:
         name = start.group(1)
@@ -54,6 +60,10 @@ def without_ignored(html: str) -> str:
                 return html  # not well formed after all: Pagefind reads the whole article
             depth += len(opening.findall(html, cursor, end)) - 1
             cursor = end + len(closing)
+        if _NOT_MARKUP.search(html, start.end(), cursor):
+            parts.append(html[position:cursor])
+            position = cursor
+            continue
         parts.append(html[position:start.start()])
         position = cursor
     parts.append(html[position:])
