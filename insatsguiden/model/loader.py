@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import gc
 import re
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, Iterator
 
 import yaml
 
@@ -152,17 +153,23 @@ def _syntax_message(error: yaml.MarkedYAMLError, text: str) -> str:
             "citattecken på raden.")
 
 
-def load_text(text: str, filename: str) -> Any:
-    """Parse YAML text strictly. Raises DataError with every problem found."""
-    # The tree is built of a million small objects that never form cycles; the
-    # cyclic garbage collector would only rescan them again and again.
+@contextmanager
+def no_cycle_collection() -> Iterator[None]:
+    """The cyclic garbage collector off while loading or checking data, then as it was: the tree is
+    built of a million small objects that never form cycles, which it would only rescan again and again."""
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _load_text(text, filename)
+        yield
     finally:
         if enabled:
             gc.enable()
+
+
+def load_text(text: str, filename: str) -> Any:
+    """Parse YAML text strictly. Raises DataError with every problem found."""
+    with no_cycle_collection():
+        return _load_text(text, filename)
 
 
 def _load_text(text: str, filename: str) -> Any:

@@ -60,11 +60,8 @@ def without_ignored(html: str) -> str:
                 return html  # not well formed after all: Pagefind reads the whole article
             depth += len(opening.findall(html, cursor, end)) - 1
             cursor = end + len(closing)
-        if _NOT_MARKUP.search(html, start.end(), cursor):
-            parts.append(html[position:cursor])
-            position = cursor
-            continue
-        parts.append(html[position:start.start()])
+        held = _NOT_MARKUP.search(html, start.end(), cursor) is not None
+        parts.append(html[position:cursor if held else start.start()])
         position = cursor
     parts.append(html[position:])
     return "".join(parts)
